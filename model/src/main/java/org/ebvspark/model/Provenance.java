@@ -1,0 +1,56 @@
+package org.ebvspark.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** What every artifact records about the software that made it, and the JSON mapper they share. */
+public final class Provenance {
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private Provenance() {}
+
+  /** The mapper for provenance records, reports and configuration (records supported). */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  /** This build's version, from the filtered resource beside this class. */
+  public static String ebvSparkVersion() {
+    try (InputStream in = Provenance.class.getResourceAsStream("version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Versions of the software stack that produced an artifact. */
+  public static Map<String, String> software() {
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put("ebvSpark", ebvSparkVersion());
+    versions.put("java", System.getProperty("java.version"));
+    versions.put("nd4jBackend", Nd4j.getBackend().getClass().getSimpleName());
+    versions.put("nd4j", Nd4j.class.getPackage().getImplementationVersion() + "");
+    return versions;
+  }
+
+  /** Now, to the second, ISO-8601 UTC. */
+  public static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+}

@@ -1,0 +1,77 @@
+package org.ebvspark.model.io;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Every location is a URI (file://, hdfs://, s3a://) or a plain local path, opened through Hadoop's
+ * FileSystem. Local files go through the raw local file system, so no .crc files appear beside
+ * them. Credentials come from the Hadoop configuration or the environment; messages name only the
+ * location's path, never its configuration.
+ */
+public final class Locations {
+  private static final java.util.regex.Pattern HAS_SCHEME =
+      java.util.regex.Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
+
+  private Locations() {}
+
+  /** The Hadoop path of a location; a plain path becomes an absolute file: URI. */
+  public static Path path(String location) {
+    if (location == null || location.isBlank()) {
+      throw new IllegalArgumentException("empty location");
+    }
+    if (HAS_SCHEME.matcher(location).matches()) {
+      return new Path(location);
+    }
+    return new Path(new java.io.File(location).getAbsoluteFile().toURI());
+  }
+
+  /** The file system that holds {@code path}. */
+  public static FileSystem fileSystem(Path path, Configuration conf) {
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reach the file system of " + path, e);
+    }
+  }
+
+  public static boolean exists(String location, Configuration conf) {
+    Path p = path(location);
+    try {
+      return fileSystem(p, conf).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(location + ": cannot check whether it exists", e);
+    }
+  }
+
+  /** Opens a location for reading; a missing file is a one-line error that names it. */
+  public static InputStream open(String location, Configuration conf) throws IOException {
+    Path p = path(location);
+    FileSystem fs = fileSystem(p, conf);
+    try {
+      if (fs.getFileStatus(p).isDirectory()) {
+        throw new IOException(location + ": is a directory, not a file");
+      }
+      return fs.open(p, 1 << 20);
+    } catch (FileNotFoundException e) {
+      throw new FileNotFoundException(location + ": no such file");
+    }
+  }
+
+  /** The length in bytes of the file at {@code location}. */
+  public static long length(String location, Configuration conf) throws IOException {
+    Path p = path(location);
+    try {
+      return fileSystem(p, conf).getFileStatus(p).getLen();
+    } catch (FileNotFoundException e) {
+      throw new FileNotFoundException(location + ": no such file");
+    }
+  }
+}
