@@ -8,6 +8,7 @@ and the best max reached.
 import argparse
 import json
 import math
+import os
 import time
 
 import torch
@@ -47,7 +48,7 @@ def run(n, d, alpha, steps, lr, slice_size, seed, every, threads):
         "n": n, "d": d, "alpha": alpha, "lr": lr, "slice": slice_size, "threads": threads,
         "steps": step, "best": best, "seconds_per_step": steady[len(steady) // 2],
         "trajectory": trajectory, "torch": torch.__version__,
-        "blas": torch.__config__.show().count("OpenBLAS") > 0 and "openblas" or "other",
+        "blas": os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3"),
     }
 
 

@@ -45,8 +45,22 @@ public final class Provenance {
     versions.put("ebvSpark", ebvSparkVersion());
     versions.put("java", System.getProperty("java.version"));
     versions.put("nd4jBackend", Nd4j.getBackend().getClass().getSimpleName());
-    versions.put("nd4j", Nd4j.class.getPackage().getImplementationVersion() + "");
+    versions.put("nd4j", mavenVersion(Nd4j.class, "org.nd4j", "nd4j-api"));
     return versions;
+  }
+
+  /** The version in a library jar's Maven metadata, or "unknown". */
+  public static String mavenVersion(Class<?> inJar, String group, String artifact) {
+    String resource = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+    try (InputStream in = inJar.getResourceAsStream(resource)) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** Now, to the second, ISO-8601 UTC. */

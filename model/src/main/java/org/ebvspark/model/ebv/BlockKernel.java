@@ -27,6 +27,8 @@ public final class BlockKernel {
   private final int d;
   private final INDArray products;
   private final float[] scratch;
+  private float[] heapBuffer;
+  private float[] heapW;
 
   /**
    * @param sliceRows the most rows computed at once (memory: sliceRows x N floats, twice)
@@ -69,14 +71,19 @@ public final class BlockKernel {
           "kernel for " + n + " x " + d + " given " + w.rows() + " x " + w.columns());
     }
     BlockStats total = BlockStats.EMPTY;
-    HostRows wRows = gradient == null ? null : HostRows.of(w);
     HostRows gRows = gradient == null ? null : HostRows.of(gradient);
+    heapW = null;
     for (long start = rowStart; start < rowEnd; start += sliceRows) {
       int rows = (int) Math.min(sliceRows, rowEnd - start);
-      total = total.merge(slice(w, start, rows, threshold, loss, gradient, wRows, gRows, rowStart));
+      total = total.merge(slice(w, start, rows, threshold, loss, gradient, gRows, rowStart));
     }
     if (gRows != null) {
       gRows.markWritten();
+    }
+    if (total.maxRow() >= 0) {
+      total =
+          new BlockStats(
+              total.max(), total.maxRow(), columnOf(w, total.maxRow()), total.pairsAbove());
     }
     return total;
   }
@@ -88,7 +95,6 @@ public final class BlockKernel {
       float threshold,
       PairLoss loss,
       INDArray gradient,
-      HostRows wRows,
       HostRows gRows,
       long blockStart) {
     INDArray slice = w.get(NDArrayIndex.interval(start, start + rows), NDArrayIndex.all());
@@ -100,20 +106,21 @@ public final class BlockKernel {
     HostRows cRows = HostRows.of(products);
     cRows.getRows(0, rows, scratch, 0);
 
-    double[] rowMax = new double[rows];
-    long[] rowArg = new long[rows];
+    float[] rowMax = new float[rows];
     long[] rowCount = new long[rows];
-    double[] rowLoss = new double[rows];
     IntStream.range(0, rows)
         .parallel()
-        .forEach(r -> scanRow(r, start + r, threshold, loss, rowMax, rowArg, rowCount, rowLoss));
-
-    BlockStats stats = BlockStats.EMPTY;
+        .forEach(r -> rowCount[r] = toPairWeights(r, start + r, threshold, loss, rowMax));
+    int best = 0;
     long active = 0;
     for (int r = 0; r < rows; r++) {
-      stats = stats.merge(new BlockStats(rowMax[r], start + r, rowArg[r], rowCount[r], rowLoss[r]));
       active += rowCount[r];
+      if (rowMax[r] > rowMax[best]) {
+        best = r;
+      }
     }
+    // The column of the maximum is found once per run, for the block's best row only.
+    BlockStats stats = new BlockStats(rowMax[best], start + best, -1, active);
     if (gradient == null) {
       return stats;
     }
@@ -125,63 +132,105 @@ public final class BlockKernel {
           gradient.get(NDArrayIndex.interval(gradientRow, gradientRow + rows), NDArrayIndex.all());
       Nd4j.gemm(c, w, g, false, false, 2.0, 0.0);
     } else {
+      float[] wHeap = heapCopy(w);
       IntStream.range(0, rows)
           .parallel()
-          .forEach(r -> sparseGradientRow(r, gradientRow + r, wRows, gRows));
+          .forEach(r -> sparseGradientRow(r, gradientRow + r, wHeap, gRows));
     }
     return stats;
   }
 
-  /** Turns row r of C into row r of S, and records its statistics. */
-  private void scanRow(
-      int r,
-      long globalRow,
-      float threshold,
-      PairLoss loss,
-      double[] rowMax,
-      long[] rowArg,
-      long[] rowCount,
-      double[] rowLoss) {
-    int offset = (int) (r * n);
-    float max = -1f;
-    long arg = -1;
-    long count = 0;
-    double sum = 0;
-    for (int j = 0; j < n; j++) {
-      float c = scratch[offset + j];
-      float a = Math.abs(c);
-      if (j == globalRow) {
-        scratch[offset + j] = 0f;
-        continue;
-      }
-      if (a > max) {
-        max = a;
-        arg = j;
-      }
-      if (a > threshold) {
-        count++;
-        sum += loss.value(a, threshold);
-        scratch[offset + j] = loss.weight(c, a, threshold);
-      } else {
-        scratch[offset + j] = 0f;
+  /**
+   * The column of the largest |c| in a row. C's row is gone by then (it became S), so this
+   * recomputes that one row's cosines (N d flops, nothing next to the slice's product).
+   */
+  private static long columnOf(INDArray w, long globalRow) {
+    HostRows rows = HostRows.of(w);
+    int d = rows.columns();
+    float[] row = new float[d];
+    rows.getRows(globalRow, 1, row, 0);
+    int chunk = Math.max(1, (1 << 16) / d);
+    float[] other = new float[chunk * d];
+    long bestColumn = -1;
+    double best = -1;
+    for (long start = 0; start < rows.rows(); start += chunk) {
+      int count = (int) Math.min(chunk, rows.rows() - start);
+      rows.getRows(start, count, other, 0);
+      for (int r = 0; r < count; r++) {
+        double dot = 0;
+        for (int k = 0; k < d; k++) {
+          dot += row[k] * other[r * d + k];
+        }
+        if (start + r != globalRow && Math.abs(dot) > best) {
+          best = Math.abs(dot);
+          bestColumn = start + r;
+        }
       }
     }
-    rowMax[r] = max;
-    rowArg[r] = arg;
-    rowCount[r] = count;
-    rowLoss[r] = sum;
+    return bestColumn;
+  }
+
+  /**
+   * Turns row r of C into row r of S (the pair weights), records the row's largest off-diagonal
+   * |c|, and returns how many pairs are active. One pass of integer operations on the floats' bit
+   * patterns, which the JIT vectorizes: for non-negative floats the integer order of the bits is
+   * the float order, so |c| > t is a subtraction's sign bit and no branch is taken per entry.
+   */
+  private long toPairWeights(int r, long globalRow, float t, PairLoss loss, float[] rowMax) {
+    int offset = (int) (r * n);
+    int end = offset + (int) n;
+    if (globalRow < n) {
+      scratch[offset + (int) globalRow] = 0f; // the diagonal is no pair
+    }
+    int tBits = Float.floatToRawIntBits(t);
+    int maxBits = 0;
+    int count = 0;
+    boolean hinge = loss == PairLoss.HINGE;
+    for (int j = offset; j < end; j++) {
+      int bits = Float.floatToRawIntBits(scratch[j]);
+      int absBits = bits & 0x7fffffff;
+      maxBits = Math.max(maxBits, absBits);
+      int on = (tBits - absBits) >>> 31; // 1 when |c| > t
+      count += on;
+      int magnitude;
+      if (hinge) {
+        magnitude = on * 0x3f800000; // 1.0f
+      } else {
+        magnitude = Float.floatToRawIntBits(Float.intBitsToFloat(absBits) - t) & -on;
+      }
+      scratch[j] = Float.intBitsToFloat((bits & 0x80000000) | magnitude);
+    }
+    rowMax[r] = Float.intBitsToFloat(maxBits);
+    return count;
+  }
+
+  /**
+   * W as a Java array for the sparse path, copied once per run: row reads from it are plain array
+   * loops the JIT vectorizes, where reads through the native buffer are element by element.
+   */
+  private float[] heapCopy(INDArray w) {
+    if (heapW == null) {
+      long length = n * d;
+      if (heapBuffer == null || heapBuffer.length != length) {
+        heapBuffer = new float[Math.toIntExact(length)];
+      }
+      HostRows.of(w).getRows(0, (int) n, heapBuffer, 0);
+      heapW = heapBuffer;
+    }
+    return heapW;
   }
 
   /** g_i = 2 sum_j s_ij w_j over the active pairs of row r of S. */
-  private void sparseGradientRow(int r, long outRow, HostRows wRows, HostRows gRows) {
+  private void sparseGradientRow(int r, long outRow, float[] w, HostRows gRows) {
     float[] acc = new float[d];
     int offset = (int) (r * n);
     for (int j = 0; j < n; j++) {
       float s = scratch[offset + j];
       if (s != 0f) {
         float twoS = 2f * s;
+        int base = j * d;
         for (int k = 0; k < d; k++) {
-          acc[k] += twoS * wRows.get(j, k);
+          acc[k] += twoS * w[base + k];
         }
       }
     }

@@ -68,22 +68,28 @@ public final class EbvGenerator {
       StartingPoint start = StartingPoint.forSettings(settings);
       startDescription = start.description();
       if (start.exactCoherence() <= settings.alpha() + GeneratorSettings.ALPHA_TOLERANCE) {
-        BlockStats stats = pass.run(start.basis(), (float) settings.alpha(), PairLoss.HINGE, null);
+        // No steps to take: the certificate (every pair once) is the check.
+        CoherenceStats certificate = pass.certify(start.basis());
         String message =
             String.format(
                 Locale.ROOT,
                 "the start meets alpha by construction: max |cos| %.6f (%s)",
-                stats.max(),
+                certificate.max(),
                 startDescription);
+        StopReason reason =
+            certificate.max() <= settings.alpha() + GeneratorSettings.ALPHA_TOLERANCE
+                ? StopReason.EXACT_START
+                : StopReason.STEP_LIMIT;
         return new GenerationResult(
             start.basis(),
             settings,
             startDescription,
             0,
-            StopReason.EXACT_START,
-            stats.max(),
+            reason,
+            certificate.max(),
             message,
-            seconds(started));
+            seconds(started),
+            certificate);
       }
       state = new GeneratorState(start.basis(), settings);
     } else {
@@ -154,7 +160,6 @@ public final class EbvGenerator {
                 state.bestMax,
                 stats.unorderedPairsAbove(),
                 state.threshold,
-                stats.loss(),
                 state.learningRate,
                 seconds(passStarted)));
 
@@ -220,7 +225,7 @@ public final class EbvGenerator {
     private GenerationResult finish(
         INDArray basis, double achieved, StopReason reason, String msg) {
       return new GenerationResult(
-          basis, s, startDescription, state.step, reason, achieved, msg, seconds(started));
+          basis, s, startDescription, state.step, reason, achieved, msg, seconds(started), null);
     }
 
     private String reachedMessage(double max) {

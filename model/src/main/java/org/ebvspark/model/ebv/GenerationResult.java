@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param achieved the largest off-diagonal |cos| of {@code basis}
  * @param message one line for a person: what happened and what it means
  * @param seconds wall time
+ * @param certificate the basis's certificate if the run already computed one, else null
  */
 public record GenerationResult(
     INDArray basis,
@@ -22,4 +23,5 @@ public record GenerationResult(
     StopReason reason,
     double achieved,
     String message,
-    double seconds) {}
+    double seconds,
+    CoherenceStats certificate) {}

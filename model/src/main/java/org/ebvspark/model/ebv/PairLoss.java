@@ -3,12 +3,13 @@ package org.ebvspark.model.ebv;
 /**
  * The penalty on one pair (i, j), i != j, with c = w_i . w_j and threshold t.
  *
- * <p>Each loss is written with the weight s(c) = dL/dc it puts on the pair. Over a block of rows B,
- * the gradient of the loss summed over all ordered pairs is then dL/dw_i = 2 sum_j s(c_ij) w_j for
- * i in B: every unordered pair appears twice, once from the slice that holds i (through w_i) and
- * once from the slice that holds j (through w_j^T), and both give s(c_ij) w_j for row i. That is
- * the reference implementation's autograd result, written out so that the N x N matrix never
- * exists.
+ * <p>Each loss is written with the weight s(c) = dL/dc it puts on the pair ({@link BlockKernel}
+ * inlines s(c) in its scan loops; its tests check the gradient against this class's values). Over a
+ * block of rows B, the gradient of the loss summed over all ordered pairs is then dL/dw_i = 2 sum_j
+ * s(c_ij) w_j for i in B: every unordered pair appears twice, once from the slice that holds i
+ * (through w_i) and once from the slice that holds j (through w_j^T), and both give s(c_ij) w_j for
+ * row i. That is the reference implementation's autograd result, written out so that the N x N
+ * matrix never exists.
  */
 public enum PairLoss {
   /**
@@ -16,11 +17,6 @@ public enum PairLoss {
    * threshold and 0 below.
    */
   HINGE {
-    @Override
-    float weight(float c, float absC, float t) {
-      return c >= 0 ? 1f : -1f;
-    }
-
     @Override
     double value(double absC, double t) {
       return absC - t;
@@ -32,20 +28,11 @@ public enum PairLoss {
    */
   SQUARED_HINGE {
     @Override
-    float weight(float c, float absC, float t) {
-      float excess = absC - t;
-      return c >= 0 ? excess : -excess;
-    }
-
-    @Override
     double value(double absC, double t) {
       double excess = absC - t;
       return 0.5 * excess * excess;
     }
   };
-
-  /** s(c) for a pair with |c| > t. */
-  abstract float weight(float c, float absC, float t);
 
   /** The loss of a pair with |c| > t. */
   abstract double value(double absC, double t);

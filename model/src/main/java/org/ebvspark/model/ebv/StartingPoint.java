@@ -102,8 +102,7 @@ public record StartingPoint(INDArray basis, String description, double exactCohe
 
   /** Scales every row of {@code w} to unit length, in place. */
   public static void normalizeRows(INDArray w) {
-    INDArray norms = w.norm2(1).reshape(w.rows(), 1);
-    w.diviColumnVector(norms);
+    HostRows.normalize(w);
   }
 
   @FunctionalInterface

@@ -8,7 +8,6 @@ package org.ebvspark.model.ebv;
  * @param best the lowest max so far
  * @param pairsAbove unordered pairs with |cos| above the threshold
  * @param threshold the threshold of this pass's loss
- * @param loss the loss of this pass
  * @param learningRate the step size in use
  * @param seconds wall time of this pass
  */
@@ -18,6 +17,5 @@ public record StepReport(
     double best,
     long pairsAbove,
     double threshold,
-    double loss,
     double learningRate,
     double seconds) {}

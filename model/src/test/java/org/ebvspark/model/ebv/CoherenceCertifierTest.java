@@ -53,10 +53,7 @@ class CoherenceCertifierTest {
     var f = Matrices.toFloat(w);
     CoherenceStats whole = certifier.accumulate(f, 0, n).toStats(n, d);
     CoherenceStats merged =
-        certifier
-            .accumulate(f, 0, 33)
-            .merge(certifier.accumulate(f, 33, n))
-            .toStats(n, d);
+        certifier.accumulate(f, 0, 33).merge(certifier.accumulate(f, 33, n)).toStats(n, d);
     assertThat(merged.max()).isEqualTo(whole.max());
     assertThat(merged.pairs()).isEqualTo(whole.pairs());
     assertThat(merged.mean()).isCloseTo(whole.mean(), within(1e-9));

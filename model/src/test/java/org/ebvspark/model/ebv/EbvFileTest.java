@@ -23,7 +23,8 @@ class EbvFileTest {
   @TempDir Path dir;
 
   private static EbvProvenance provenance() {
-    return new EbvProvenance("generated", null, null, Map.of("ebvSpark", "test"), "2026-01-01T00:00:00Z");
+    return new EbvProvenance(
+        "generated", null, null, Map.of("ebvSpark", "test"), "2026-01-01T00:00:00Z");
   }
 
   private String write(INDArray w, String name) throws IOException {
@@ -44,7 +45,9 @@ class EbvFileTest {
     assertThat(read.header().targetAlpha()).isEqualTo(0.2);
     assertThat(read.header().achievedAlpha()).isEqualTo(0.19);
     assertThat(read.header().seed()).isEqualTo(42);
-    assertThat(read.header().checksum()).hasSize(64).isEqualTo(EbvFile.readHeader(location, CONF).checksum());
+    assertThat(read.header().checksum())
+        .hasSize(64)
+        .isEqualTo(EbvFile.readHeader(location, CONF).checksum());
     assertThat(read.provenance()).isEqualTo(provenance());
     assertThat(Files.size(dir.resolve("w.ebv")) % 4).isZero();
     assertThat(read.header().dataOffset() % 64).isZero();
@@ -122,14 +125,16 @@ class EbvFileTest {
     NpyFormat.write(w, npy, false, CONF);
     assertThat(NpyFormat.read(npy, CONF).equalsWithEps(w, 0.0)).isTrue();
     byte[] bytes = Files.readAllBytes(Path.of(npy));
-    assertThat(new String(bytes, 1, 5, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("NUMPY");
+    assertThat(new String(bytes, 1, 5, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("NUMPY");
     assertThat((10 + (bytes[8] & 0xFF)) % 64).isZero();
 
     Path f8 = dir.resolve("f8.npy");
     String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
     header = header + " ".repeat(64 - (10 + header.length() + 1) % 64) + "\n";
     ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 48).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
+    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0})
+        .putShort((short) header.length());
     b.put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     for (int i = 0; i < 6; i++) {
       b.putDouble(i * 0.5);
@@ -137,7 +142,10 @@ class EbvFileTest {
     Files.write(f8, b.array());
     INDArray read = NpyFormat.read(f8.toString(), CONF);
     assertThat(read.dataType()).isEqualTo(DataType.FLOAT);
-    assertThat(read.equalsWithEps(Nd4j.createFromArray(new float[][] {{0, 0.5f, 1}, {1.5f, 2, 2.5f}}), 0.0)).isTrue();
+    assertThat(
+            read.equalsWithEps(
+                Nd4j.createFromArray(new float[][] {{0, 0.5f, 1}, {1.5f, 2, 2.5f}}), 0.0))
+        .isTrue();
   }
 
   @Test
@@ -145,7 +153,8 @@ class EbvFileTest {
     Path ints = dir.resolve("ints.npy");
     String header = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }\n";
     ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 48).order(ByteOrder.LITTLE_ENDIAN);
-    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length());
+    b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0})
+        .putShort((short) header.length());
     b.put(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     Files.write(ints, b.array());
     assertThatThrownBy(() -> NpyFormat.read(ints.toString(), CONF))

@@ -78,8 +78,7 @@ class MutuallyUnbiasedBasesTest {
 
   @Test
   void refusesDimensionsThatAreNotPowersOfFour() {
-    assertThatThrownBy(() -> MutuallyUnbiasedBases.inDimension(128))
-        .hasMessageContaining("4^k");
+    assertThatThrownBy(() -> MutuallyUnbiasedBases.inDimension(128)).hasMessageContaining("4^k");
     assertThat(MutuallyUnbiasedBases.largestDimensionAtMost(100)).isEqualTo(64);
     assertThat(MutuallyUnbiasedBases.largestDimensionAtMost(5000)).isEqualTo(4096);
     assertThat(MutuallyUnbiasedBases.largestDimensionAtMost(3)).isZero();

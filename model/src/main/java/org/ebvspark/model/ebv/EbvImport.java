@@ -1,0 +1,68 @@
+package org.ebvspark.model.ebv;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.ebvspark.model.Provenance;
+import org.ebvspark.model.io.Locations;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Conversions between EBV files and NumPy .npy files. */
+public final class EbvImport {
+  /** Rows further than this from unit length are refused: EBVs are unit vectors. */
+  static final double NORM_TOLERANCE = 1e-3;
+
+  private EbvImport() {}
+
+  /** Writes the matrix of an EBV file as a float32 .npy file. */
+  public static void toNpy(String ebv, String npy, boolean overwrite, Configuration conf)
+      throws IOException {
+    NpyFormat.write(EbvFile.read(ebv, conf).matrix(), npy, overwrite, conf);
+  }
+
+  /**
+   * Reads a .npy matrix, checks that its rows are unit vectors, certifies it, and writes an EBV
+   * file whose provenance names the source file and its SHA-256.
+   */
+  public static EbvHeader fromNpy(String npy, String ebv, boolean overwrite, Configuration conf)
+      throws IOException {
+    INDArray w = NpyFormat.read(npy, conf);
+    INDArray norms = w.norm2(1);
+    for (long i = 0; i < w.rows(); i++) {
+      double norm = norms.getDouble(i);
+      if (!(Math.abs(norm - 1) <= NORM_TOLERANCE)) {
+        throw new IOException(
+            String.format(
+                Locale.ROOT,
+                "%s: row %d has norm %.6g; EBVs must be unit vectors (normalize the rows first)",
+                npy,
+                i,
+                norm));
+      }
+    }
+    if (w.rows() < 2) {
+      throw new IOException(npy + ": a basis needs at least 2 rows, found " + w.rows());
+    }
+    CoherenceStats stats = CoherenceCertifier.certify(w, rows -> {});
+    EbvProvenance provenance =
+        new EbvProvenance(
+            "imported from " + npy + " (sha256 " + fileSha256(npy, conf) + ")",
+            null,
+            stats,
+            Provenance.software(),
+            Provenance.now());
+    return EbvFile.write(w, stats.max(), stats.max(), 0, provenance, ebv, overwrite, conf);
+  }
+
+  private static String fileSha256(String location, Configuration conf) throws IOException {
+    MessageDigest digest = EbvFile.sha256();
+    try (InputStream in = new DigestInputStream(Locations.open(location, conf), digest)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+}

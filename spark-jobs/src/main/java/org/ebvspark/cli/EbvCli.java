@@ -1,0 +1,85 @@
+package org.ebvspark.cli;
+
+import java.io.PrintWriter;
+import org.ebvspark.model.Provenance;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ebv} command: one entry point whose subcommands are the user's path (generate,
+ * inspect, convert, ...). Subcommands parse options and delegate to a job; this class turns any
+ * failure into one line on stderr and an exit code.
+ *
+ * <p>Exit codes: 0 success; 1 the command failed (bad input, I/O); 2 bad usage; 3 {@code generate}
+ * wrote its best basis but did not reach alpha.
+ */
+@Command(
+    name = "ebv",
+    mixinStandardHelpOptions = true,
+    versionProvider = EbvCli.Version.class,
+    description = "Equiangular Basis Vectors (arXiv:2303.11637) on Apache Spark.",
+    subcommands = {GenerateCommand.class, InspectCommand.class, ConvertCommand.class})
+public final class EbvCli implements Runnable {
+  public static final int EXIT_ALPHA_NOT_REACHED = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  }
+
+  public static void main(String[] args) {
+    int code = run(args);
+    System.out.flush();
+    System.exit(code);
+  }
+
+  /** Runs the command line on stdout and stderr and returns its exit code. */
+  public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with the given output streams (tests call this). */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new EbvCli());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(EbvCli::failure);
+    cli.setParameterExceptionHandler(EbvCli::usage);
+    return cli.execute(args);
+  }
+
+  /** Bad usage: one line, and where to look. */
+  private static int usage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cli = e.getCommandLine();
+    String path = cli.getCommandSpec().qualifiedName();
+    cli.getErr().println(path + ": " + e.getMessage() + " (see '" + path + " --help')");
+    cli.getErr().flush();
+    return cli.getCommandSpec().exitCodeOnInvalidInput();
+  }
+
+  /** One line that names the command and the problem; the stack trace only with EBV_DEBUG=1. */
+  private static int failure(Exception e, CommandLine cli, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cli.getErr();
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (e instanceof IllegalStateException || e instanceof NullPointerException) {
+      message = e.getClass().getSimpleName() + ": " + message;
+    }
+    String path = cli.getCommandSpec().qualifiedName();
+    err.println(path + ": " + message.lines().findFirst().orElse(message));
+    if ("1".equals(System.getenv("EBV_DEBUG"))) {
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return 1;
+  }
+
+  /** The build's version. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"ebv " + Provenance.ebvSparkVersion()};
+    }
+  }
+}
