@@ -46,13 +46,12 @@ public final class GeneratorBenchmark {
             + " after the ebv-spark side of each case. Roofline: ND4J float32 2000^3 matrix product,"
             + " measured before and after each case (the higher is used).",
         THREADS);
-    if (small) {
+    if (large) {
+      large();
+    } else {
       perStep();
       convergence();
       lowestAlpha();
-    }
-    if (large) {
-      large();
     }
     report.writeInto(Path.of("docs/BENCHMARKS.md"));
   }
@@ -243,8 +242,6 @@ public final class GeneratorBenchmark {
   // ---------------------------------------------------------------- large
 
   private void large() {
-    report.raw("");
-    report.raw("### Large cases (`--large`)");
     report.raw("");
     report.raw(
         "| N | d | mode | alpha | result | max \\|cos\\| (certified) | mean \\|cos\\| | Welch |"

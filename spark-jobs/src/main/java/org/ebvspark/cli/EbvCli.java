@@ -18,7 +18,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = EbvCli.Version.class,
     description = "Equiangular Basis Vectors (arXiv:2303.11637) on Apache Spark.",
-    subcommands = {GenerateCommand.class, InspectCommand.class, ConvertCommand.class})
+    subcommands = {
+      GenerateCommand.class,
+      InspectCommand.class,
+      ConvertCommand.class,
+      PrepareCommand.class
+    })
 public final class EbvCli implements Runnable {
   public static final int EXIT_ALPHA_NOT_REACHED = 3;
 

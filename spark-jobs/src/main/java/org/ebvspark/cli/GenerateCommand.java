@@ -3,8 +3,12 @@ package org.ebvspark.cli;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.ebvspark.jobs.EbvConf;
 import org.ebvspark.jobs.GenerateEbvJob;
 import org.ebvspark.jobs.ProgressPrinter;
+import org.ebvspark.jobs.SparkSessions;
 import org.ebvspark.model.ebv.CoherenceStats;
 import org.ebvspark.model.ebv.GenerationResult;
 import org.ebvspark.model.ebv.GeneratorMode;
@@ -91,6 +95,50 @@ final class GenerateCommand implements Callable<Integer> {
   Integer patience;
 
   @Option(
+      names = "--master",
+      description =
+          "Spark master (default: spark-submit's, else local[*]). Each step is a Spark job: one"
+              + " task per block of rows.")
+  String master;
+
+  @Option(
+      names = "--no-spark",
+      description = "Run every step in this JVM instead of as Spark jobs.")
+  boolean noSpark;
+
+  @Option(
+      names = "--partitions",
+      description =
+          "Tasks per step (default: "
+              + EbvConf.GENERATE_PARTITIONS
+              + ", else the"
+              + " executor cores).")
+  Integer partitions;
+
+  @Option(
+      names = "--checkpoint-every",
+      description =
+          "Checkpoint every K steps (default: "
+              + EbvConf.GENERATE_CHECKPOINT_EVERY
+              + ", else 0: by time only).")
+  Integer checkpointEvery;
+
+  @Option(
+      names = "--checkpoint-minutes",
+      description =
+          "Checkpoint when M minutes have passed since the last one (default: "
+              + EbvConf.GENERATE_CHECKPOINT_MINUTES
+              + ", else 10; 0: by count only).")
+  Double checkpointMinutes;
+
+  @Option(
+      names = "--resume",
+      description =
+          "Continue from the newest checkpoint beside the output (OUTPUT.checkpoints),"
+              + " if there is one.")
+  boolean resume;
+
+  @Option(
       names = "--progress-seconds",
       defaultValue = "5",
       description = "Seconds between progress lines. Default: ${DEFAULT-VALUE}.")
@@ -113,8 +161,9 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GeneratorSettings s = settings();
-    GenerateEbvJob job = new GenerateEbvJob(s, output, overwrite, new Configuration());
-    job.validate();
+    Configuration hadoop = new Configuration();
+    // Refuse what can be refused before a Spark session starts.
+    new GenerateEbvJob(request(s, new EbvConf(null)), hadoop).validate();
     err()
         .printf(
             Locale.ROOT,
@@ -126,18 +175,47 @@ final class GenerateCommand implements Callable<Integer> {
             s.seed(),
             s.lowerBound().name(),
             s.lowerBound().value());
-    GenerateEbvJob.Result result = job.execute(new ProgressPrinter(err(), progressSeconds));
-    return report(result, output, out());
+    ProgressPrinter progress = new ProgressPrinter(err(), progressSeconds);
+    if (noSpark) {
+      GenerateEbvJob job = new GenerateEbvJob(request(s, new EbvConf(null)), hadoop);
+      return report(job.executeLocally(progress), output, out());
+    }
+    boolean existing = SparkSession.getDefaultSession().isDefined();
+    SparkSession spark = SparkSessions.getOrCreate("ebv generate", master);
+    try {
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      GenerateEbvJob job =
+          new GenerateEbvJob(request(s, new EbvConf(sc.getConf())), sc.hadoopConfiguration());
+      return report(job.executeOnSpark(sc, progress), output, out());
+    } finally {
+      if (!existing) {
+        spark.stop();
+      }
+    }
+  }
+
+  GenerateEbvJob.Request request(GeneratorSettings s, EbvConf conf) {
+    return new GenerateEbvJob.Request(
+        s,
+        output,
+        overwrite,
+        resume,
+        conf.intValue(checkpointEvery, EbvConf.GENERATE_CHECKPOINT_EVERY, 0),
+        conf.doubleValue(checkpointMinutes, EbvConf.GENERATE_CHECKPOINT_MINUTES, 10),
+        conf.intValue(partitions, EbvConf.GENERATE_PARTITIONS, 0));
   }
 
   static int report(GenerateEbvJob.Result result, String output, java.io.PrintWriter out) {
     GenerationResult g = result.generation();
     CoherenceStats c = result.coherence();
+    if (result.resumedFromStep() > 0) {
+      out.println("resumed from the checkpoint at step " + result.resumedFromStep());
+    }
     out.println(g.message());
     out.printf(
         Locale.ROOT,
-        "wrote %s: %d x %d, max |cos| %.6f (Welch bound %.6f, ratio %.3f), %d steps, %.1f s,"
-            + " sha256 %s%n",
+        "wrote %s: %d x %d, max |cos| %.6f (Welch bound %.6f, ratio %.3f), %d steps, %.1f s"
+            + " on %s (%d tasks per step), sha256 %s%n",
         output,
         c.classes(),
         c.dim(),
@@ -146,6 +224,8 @@ final class GenerateCommand implements Callable<Integer> {
         c.welchRatio(),
         g.steps(),
         g.seconds(),
+        result.executor(),
+        result.tasksPerStep(),
         result.header().checksum());
     return g.reason().reachedAlpha() ? 0 : EbvCli.EXIT_ALPHA_NOT_REACHED;
   }

@@ -1,8 +1,14 @@
 package org.ebvspark.jobs;
 
 import java.io.IOException;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.ebvspark.jobs.generate.CheckpointStore;
+import org.ebvspark.jobs.generate.MetricsLog;
+import org.ebvspark.jobs.generate.PassTimings;
+import org.ebvspark.jobs.generate.SparkCoherencePass;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.ebv.CoherencePass;
 import org.ebvspark.model.ebv.CoherenceStats;
@@ -12,65 +18,108 @@ import org.ebvspark.model.ebv.EbvHeader;
 import org.ebvspark.model.ebv.EbvProvenance;
 import org.ebvspark.model.ebv.GenerationListener;
 import org.ebvspark.model.ebv.GenerationResult;
-import org.ebvspark.model.ebv.GeneratorCheckpoints;
 import org.ebvspark.model.ebv.GeneratorSettings;
+import org.ebvspark.model.ebv.GeneratorState;
 import org.ebvspark.model.io.Locations;
 
 /**
- * {@code ebv generate}: generate a basis, certify it, and write it with its provenance.
+ * {@code ebv generate}: generate a basis (on Spark executors, or in this JVM), checkpointing as it
+ * goes, then certify it and write it with its provenance.
  *
- * <p>Validation (the settings, the output) happens before any work, so a bad request costs nothing
- * and leaves nothing behind.
+ * <p>Everything that can be checked is checked before any work: the settings (on construction), the
+ * output (exists without --overwrite), and, with --resume, that the checkpoint is this run's.
  */
 public final class GenerateEbvJob {
 
-  /** What the run produced. */
-  public record Result(GenerationResult generation, CoherenceStats coherence, EbvHeader header) {}
+  /**
+   * What to generate and where.
+   *
+   * @param checkpointEvery save every this many steps (0: by time only)
+   * @param checkpointMinutes save when this much time has passed (0: by count only)
+   * @param partitions tasks per step on Spark (0: the context's default parallelism)
+   */
+  public record Request(
+      GeneratorSettings settings,
+      String output,
+      boolean overwrite,
+      boolean resume,
+      int checkpointEvery,
+      double checkpointMinutes,
+      int partitions) {}
 
-  private final GeneratorSettings settings;
-  private final String output;
-  private final boolean overwrite;
+  /** What the run produced. */
+  public record Result(
+      GenerationResult generation,
+      CoherenceStats coherence,
+      EbvHeader header,
+      String executor,
+      int tasksPerStep,
+      int resumedFromStep) {}
+
+  private final Request request;
   private final Configuration conf;
 
-  public GenerateEbvJob(
-      GeneratorSettings settings, String output, boolean overwrite, Configuration conf) {
-    this.settings = settings;
-    this.output = output;
-    this.overwrite = overwrite;
+  public GenerateEbvJob(Request request, Configuration conf) {
+    this.request = request;
     this.conf = conf;
   }
 
   /** Refuses an existing output before any work. */
   public void validate() throws IOException {
-    if (!overwrite && Locations.exists(output, conf)) {
+    if (!request.overwrite() && Locations.exists(request.output(), conf)) {
       throw new FileAlreadyExistsException(
-          output + ": already exists (use --overwrite to replace it)");
+          request.output() + ": already exists (use --overwrite to replace it)");
     }
   }
 
-  /** Generates on this JVM. */
-  public Result execute(GenerationListener listener) throws IOException {
-    try (CoherencePass pass = CoherencePass.local(settings)) {
-      return execute(pass, "local", listener, GeneratorCheckpoints.NONE);
+  /** Generates in this JVM. */
+  public Result executeLocally(GenerationListener progress) throws IOException {
+    try (CoherencePass pass = CoherencePass.local(request.settings())) {
+      return execute(pass, "local", 1, () -> null, progress);
     }
   }
 
-  /** Generates with the given pass (local, or Spark executors). */
-  public Result execute(
+  /** Generates with one Spark task per block of rows each step. */
+  public Result executeOnSpark(JavaSparkContext sc, GenerationListener progress)
+      throws IOException {
+    int partitions = request.partitions() > 0 ? request.partitions() : sc.defaultParallelism();
+    try (SparkCoherencePass pass = new SparkCoherencePass(sc, request.settings(), partitions)) {
+      return execute(pass, "spark " + sc.master(), pass.blocks(), pass::lastTimings, progress);
+    }
+  }
+
+  private Result execute(
       CoherencePass pass,
       String executor,
-      GenerationListener listener,
-      GeneratorCheckpoints checkpoints)
+      int tasks,
+      Supplier<PassTimings> timings,
+      GenerationListener progress)
       throws IOException {
     validate();
+    GeneratorSettings settings = request.settings();
+    CheckpointStore checkpoints =
+        new CheckpointStore(
+            request.output(), conf, request.checkpointEvery(), request.checkpointMinutes());
+    GeneratorState resume = request.resume() ? checkpoints.latest(settings) : null;
+    int resumedFrom = resume == null ? 0 : resume.step();
+    MetricsLog metrics = MetricsLog.open(request.output(), conf, resumedFrom, timings, 30);
+    GenerationListener listener =
+        report -> {
+          progress.onStep(report);
+          metrics.onStep(report);
+        };
     GenerationResult generation =
-        EbvGenerator.generate(settings, pass, listener, null, checkpoints);
-    return write(generation, pass, executor);
-  }
-
-  /** Certifies the result and writes the EBV file. */
-  Result write(GenerationResult generation, CoherencePass pass, String executor)
-      throws IOException {
+        EbvGenerator.generate(
+            settings,
+            pass,
+            listener,
+            resume,
+            (state, s) -> {
+              if (checkpoints.due(state)) {
+                metrics.flushUnchecked(); // first, so the log covers every checkpointed step
+                checkpoints.saveUnchecked(state, s);
+              }
+            });
     CoherenceStats coherence =
         generation.certificate() != null
             ? generation.certificate()
@@ -89,9 +138,11 @@ public final class GenerateEbvJob {
             coherence.max(),
             settings.seed(),
             provenance,
-            output,
-            overwrite,
+            request.output(),
+            request.overwrite(),
             conf);
-    return new Result(generation, coherence, header);
+    metrics.flush();
+    checkpoints.deleteAll();
+    return new Result(generation, coherence, header, executor, tasks, resumedFrom);
   }
 }

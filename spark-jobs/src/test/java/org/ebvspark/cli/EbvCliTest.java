@@ -37,6 +37,7 @@ class EbvCliTest {
         .contains("reached alpha")
         .contains("wrote " + file("w.ebv") + ": 300 x 24");
     assertThat(gen.err()).contains("step 1 ");
+    assertThat(gen.out()).contains("on spark local[*]");
 
     CliRun inspect = CliRun.of("inspect", file("w.ebv"), "--json");
     assertThat(inspect.exitCode()).as(inspect.err()).isZero();
@@ -59,6 +60,7 @@ class EbvCliTest {
     CliRun gen =
         CliRun.of(
             "generate",
+            "--no-spark",
             "-n",
             "60",
             "-d",
@@ -98,6 +100,8 @@ class EbvCliTest {
     try (var files = Files.list(dir)) {
       assertThat(files).isEmpty();
     }
+    // Refused before any Spark work: no session was started for them.
+    assertThat(org.apache.spark.sql.SparkSession.getDefaultSession().isEmpty()).isTrue();
   }
 
   @Test
@@ -115,6 +119,7 @@ class EbvCliTest {
     CliRun again =
         CliRun.of(
             "generate",
+            "--no-spark",
             "-n",
             "100",
             "-d",
@@ -131,7 +136,17 @@ class EbvCliTest {
   @Test
   void convertRoundTripsThroughNumpy() throws Exception {
     assertThat(
-            CliRun.of("generate", "-n", "140", "-d", "20", "-a", "0.25", "-o", file("w.ebv"))
+            CliRun.of(
+                    "generate",
+                    "--no-spark",
+                    "-n",
+                    "140",
+                    "-d",
+                    "20",
+                    "-a",
+                    "0.25",
+                    "-o",
+                    file("w.ebv"))
                 .exitCode())
         .isZero();
     CliRun toNpy = CliRun.of("convert", file("w.ebv"), file("w.npy"));
@@ -154,7 +169,17 @@ class EbvCliTest {
   @Test
   void aCorruptFileIsReportedByName() throws Exception {
     assertThat(
-            CliRun.of("generate", "-n", "140", "-d", "20", "-a", "0.25", "-o", file("w.ebv"))
+            CliRun.of(
+                    "generate",
+                    "--no-spark",
+                    "-n",
+                    "140",
+                    "-d",
+                    "20",
+                    "-a",
+                    "0.25",
+                    "-o",
+                    file("w.ebv"))
                 .exitCode())
         .isZero();
     try (RandomAccessFile f = new RandomAccessFile(file("w.ebv"), "rw")) {

@@ -16,7 +16,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * place, and the gradient of the slice's rows is 2 S W. When few pairs are active the product S W
  * is replaced by a sum over the active pairs, which costs 2 nnz d instead of 2 |B| N d.
  *
- * <p>Not thread-safe: one kernel per thread (a Spark task makes its own).
+ * <p>Not thread-safe: one kernel per thread (each Spark task thread keeps its own).
  */
 public final class BlockKernel {
   /** Below this fraction of active pairs the gradient is summed pair by pair. */
@@ -27,8 +27,9 @@ public final class BlockKernel {
   private final int d;
   private final INDArray products;
   private final float[] scratch;
-  private float[] heapBuffer;
-  private float[] heapW;
+
+  /** W's rows on the heap for the sparse path of the current run, made on first need. */
+  private RowChunks heapRows;
 
   /**
    * @param sliceRows the most rows computed at once (memory: sliceRows x N floats, twice)
@@ -57,6 +58,11 @@ public final class BlockKernel {
     return sliceRows;
   }
 
+  /** Whether this kernel serves W of n x d in slices of {@code sliceRows}. */
+  public boolean fits(int sliceRows, long n, int d) {
+    return this.sliceRows == sliceRows && this.n == n && this.d == d;
+  }
+
   /**
    * Computes the statistics of rows [rowStart, rowEnd) of {@code w} against all rows and, if {@code
    * gradient} is not null, their gradient into it (a [rowEnd - rowStart, d] matrix).
@@ -66,13 +72,29 @@ public final class BlockKernel {
    */
   public BlockStats run(
       INDArray w, long rowStart, long rowEnd, float threshold, PairLoss loss, INDArray gradient) {
+    return run(w, null, rowStart, rowEnd, threshold, loss, gradient);
+  }
+
+  /**
+   * As {@link #run(INDArray, long, long, float, PairLoss, INDArray)}, with W's rows also on the
+   * heap ({@code heapRows}, may be null) for the sparse path; without them the kernel copies W to
+   * the heap itself when a slice first needs it.
+   */
+  public BlockStats run(
+      INDArray w,
+      RowChunks heapRows,
+      long rowStart,
+      long rowEnd,
+      float threshold,
+      PairLoss loss,
+      INDArray gradient) {
     if (w.rows() != n || w.columns() != d) {
       throw new IllegalArgumentException(
           "kernel for " + n + " x " + d + " given " + w.rows() + " x " + w.columns());
     }
     BlockStats total = BlockStats.EMPTY;
     HostRows gRows = gradient == null ? null : HostRows.of(gradient);
-    heapW = null;
+    this.heapRows = heapRows;
     for (long start = rowStart; start < rowEnd; start += sliceRows) {
       int rows = (int) Math.min(sliceRows, rowEnd - start);
       total = total.merge(slice(w, start, rows, threshold, loss, gradient, gRows, rowStart));
@@ -132,10 +154,13 @@ public final class BlockKernel {
           gradient.get(NDArrayIndex.interval(gradientRow, gradientRow + rows), NDArrayIndex.all());
       Nd4j.gemm(c, w, g, false, false, 2.0, 0.0);
     } else {
-      float[] wHeap = heapCopy(w);
+      if (heapRows == null) {
+        heapRows = RowChunks.of(w);
+      }
+      RowChunks rowsOfW = heapRows;
       IntStream.range(0, rows)
           .parallel()
-          .forEach(r -> sparseGradientRow(r, gradientRow + r, wHeap, gRows));
+          .forEach(r -> sparseGradientRow(r, gradientRow + r, rowsOfW, gRows));
     }
     return stats;
   }
@@ -204,33 +229,18 @@ public final class BlockKernel {
     return count;
   }
 
-  /**
-   * W as a Java array for the sparse path, copied once per run: row reads from it are plain array
-   * loops the JIT vectorizes, where reads through the native buffer are element by element.
-   */
-  private float[] heapCopy(INDArray w) {
-    if (heapW == null) {
-      long length = n * d;
-      if (heapBuffer == null || heapBuffer.length != length) {
-        heapBuffer = new float[Math.toIntExact(length)];
-      }
-      HostRows.of(w).getRows(0, (int) n, heapBuffer, 0);
-      heapW = heapBuffer;
-    }
-    return heapW;
-  }
-
   /** g_i = 2 sum_j s_ij w_j over the active pairs of row r of S. */
-  private void sparseGradientRow(int r, long outRow, float[] w, HostRows gRows) {
+  private void sparseGradientRow(int r, long outRow, RowChunks w, HostRows gRows) {
     float[] acc = new float[d];
     int offset = (int) (r * n);
     for (int j = 0; j < n; j++) {
       float s = scratch[offset + j];
       if (s != 0f) {
         float twoS = 2f * s;
-        int base = j * d;
+        float[] chunk = w.chunk(j);
+        int base = w.offset(j);
         for (int k = 0; k < d; k++) {
-          acc[k] += twoS * w[base + k];
+          acc[k] += twoS * chunk[base + k];
         }
       }
     }

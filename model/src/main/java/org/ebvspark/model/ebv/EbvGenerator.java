@@ -91,12 +91,37 @@ public final class EbvGenerator {
             seconds(started),
             certificate);
       }
-      state = new GeneratorState(start.basis(), settings);
+      state = new GeneratorState(start.basis(), settings, startDescription);
     } else {
       state = resume;
-      startDescription = "resumed at step " + resume.step;
+      startDescription = resume.startDescription + ", resumed at step " + resume.step;
     }
-    return new Run(settings, pass, listener, checkpoints, state, startDescription, started).go();
+    GenerationResult result =
+        new Run(settings, pass, listener, checkpoints, state, startDescription, started).go();
+    if (!result.reason().reachedAlpha()) {
+      // Refinement of a perturbed exact construction must not end above the construction itself.
+      StartingPoint exact = StartingPoint.unperturbed(settings);
+      if (exact != null && exact.exactCoherence() < result.achieved()) {
+        String message =
+            String.format(
+                Locale.ROOT,
+                "%s; refinement did not beat the unperturbed start (max |cos| %.6f), which is"
+                    + " returned instead",
+                result.message(),
+                exact.exactCoherence());
+        return new GenerationResult(
+            exact.basis(),
+            settings,
+            exact.description(),
+            result.steps(),
+            result.reason(),
+            exact.exactCoherence(),
+            message,
+            seconds(started),
+            null);
+      }
+    }
+    return result;
   }
 
   private static double seconds(long startNanos) {

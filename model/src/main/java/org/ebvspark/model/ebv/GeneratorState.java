@@ -12,6 +12,9 @@ public final class GeneratorState {
   /** Passes completed. */
   int step;
 
+  /** How the run's starting W was made, for provenance (kept across resumes). */
+  String startDescription;
+
   final INDArray w;
   final INDArray best;
   double bestMax = Double.POSITIVE_INFINITY;
@@ -27,8 +30,9 @@ public final class GeneratorState {
   final INDArray secondMoment;
   int adamStep;
 
-  GeneratorState(INDArray w, GeneratorSettings settings) {
+  GeneratorState(INDArray w, GeneratorSettings settings, String startDescription) {
     this.w = w;
+    this.startDescription = startDescription;
     this.best = w.dup();
     this.learningRate = settings.learningRate();
     this.threshold = settings.alpha();
@@ -40,12 +44,13 @@ public final class GeneratorState {
   /** Rebuilds a state from its saved parts (see {@link #scalars()} for the order). */
   public static GeneratorState restore(
       GeneratorSettings settings,
+      String startDescription,
       INDArray w,
       INDArray best,
       INDArray firstMoment,
       INDArray secondMoment,
       double[] scalars) {
-    GeneratorState state = new GeneratorState(w, settings);
+    GeneratorState state = new GeneratorState(w, settings, startDescription);
     state.best.assign(best);
     if (state.firstMoment != null) {
       state.firstMoment.assign(firstMoment);
@@ -71,6 +76,10 @@ public final class GeneratorState {
 
   public int step() {
     return step;
+  }
+
+  public String startDescription() {
+    return startDescription;
   }
 
   public INDArray current() {

@@ -29,12 +29,31 @@ public record StartingPoint(INDArray basis, String description, double exactCohe
       return orthonormal(s.classes(), s.dim(), s.seed());
     }
     int dimension = MutuallyUnbiasedBases.largestDimensionAtMost(s.dim());
-    if (dimension > 0 && MutuallyUnbiasedBases.capacity(dimension) >= s.classes()) {
+    if (dimension > 0
+        && (long) (s.dim() / dimension) * MutuallyUnbiasedBases.capacity(dimension)
+            >= s.classes()) {
       MutuallyUnbiasedBases bases = MutuallyUnbiasedBases.inDimension(dimension);
       boolean exact = s.alpha() + GeneratorSettings.ALPHA_TOLERANCE >= bases.crossCoherence();
       return structured(s.classes(), s.dim(), bases, exact ? 0.0 : STRUCTURED_NOISE, s.seed());
     }
     return gaussian(s.classes(), s.dim(), s.seed());
+  }
+
+  /**
+   * The exact construction behind a perturbed structured start (fast mode, alpha below 1/sqrt(D)),
+   * or null when the start is not one. Refinement that fails to beat it falls back to it.
+   */
+  public static StartingPoint unperturbed(GeneratorSettings s) {
+    if (s.mode() != GeneratorMode.FAST || s.classes() <= s.dim()) {
+      return null;
+    }
+    int dimension = MutuallyUnbiasedBases.largestDimensionAtMost(s.dim());
+    if (dimension == 0
+        || (long) (s.dim() / dimension) * MutuallyUnbiasedBases.capacity(dimension) < s.classes()) {
+      return null;
+    }
+    return structured(
+        s.classes(), s.dim(), MutuallyUnbiasedBases.inDimension(dimension), 0.0, s.seed());
   }
 
   /** Rows drawn from N(0, I) and normalized: the reference code's start. */
@@ -66,21 +85,29 @@ public record StartingPoint(INDArray basis, String description, double exactCohe
   }
 
   /**
-   * The first N vectors of the mutually unbiased bases of R^D, in the first D coordinates of R^d.
-   * With {@code noise > 0}, a seeded perturbation of about that norm lets the optimizer use the
-   * other d - D coordinates (without it every gradient stays in the first D).
+   * The first N vectors of the mutually unbiased bases of R^D, in the first D coordinates of R^d;
+   * past D (D/2 + 1) vectors, further copies of the set in the next D coordinates (copies lie in
+   * orthogonal subspaces, so they add no larger |cos|). With {@code noise > 0}, a seeded
+   * perturbation of about that norm lets the optimizer use the coordinates the copies leave free
+   * (without it every gradient stays in their span).
    */
   public static StartingPoint structured(
       int n, int d, MutuallyUnbiasedBases bases, double noise, long seed) {
     int dimension = bases.dimension();
+    long capacity = MutuallyUnbiasedBases.capacity(dimension);
+    if ((long) (d / dimension) * capacity < n) {
+      throw new IllegalArgumentException(
+          n + " vectors do not fit " + d / dimension + " copies of " + capacity + " in R^" + d);
+    }
     INDArray w = Nd4j.createUninitialized(DataType.FLOAT, n, d);
     SplittableRandom random = new SplittableRandom(seed);
     double sigma = noise / Math.sqrt(d);
     fill(
         w,
         (row, out, offset) -> {
-          bases.vector(row, out, offset);
-          java.util.Arrays.fill(out, offset + dimension, offset + d, 0f);
+          int copy = (int) (row / capacity);
+          java.util.Arrays.fill(out, offset, offset + d, 0f);
+          bases.vector(row % capacity, out, offset + copy * dimension);
           if (noise > 0) {
             for (int k = 0; k < d; k++) {
               out[offset + k] += (float) (sigma * random.nextGaussian());
@@ -93,8 +120,9 @@ public record StartingPoint(INDArray basis, String description, double exactCohe
     String description =
         String.format(
             java.util.Locale.ROOT,
-            "mutually-unbiased-bases(D=%d, |cos|<=1/sqrt(D)=%.6f%s)",
+            "mutually-unbiased-bases(D=%d%s, |cos|<=1/sqrt(D)=%.6f%s)",
             dimension,
+            n > capacity ? ", " + ((n + capacity - 1) / capacity) + " orthogonal copies" : "",
             bases.crossCoherence(),
             noise > 0 ? ", noise=" + noise + ", seed=" + seed : "");
     return new StartingPoint(w, description, noise > 0 ? Double.NaN : bases.crossCoherence());

@@ -29,7 +29,8 @@ public final class Locations {
     if (HAS_SCHEME.matcher(location).matches()) {
       return new Path(location);
     }
-    return new Path(new java.io.File(location).getAbsoluteFile().toURI());
+    // Not File.toURI(): it ends an existing directory's URI with '/', and Path keeps that.
+    return new Path("file", null, new java.io.File(location).getAbsoluteFile().getPath());
   }
 
   /** The file system that holds {@code path}. */

@@ -92,6 +92,29 @@ class EbvGeneratorTest {
     assertThat(Matrices.coherence(Matrices.toDouble(r.basis()))).isEqualTo(0.25, within());
   }
 
+  /** A refinement that does not beat the exact construction gives the construction back. */
+  @Test
+  void fastModeNeverEndsAboveItsExactConstruction() {
+    GeneratorSettings s =
+        GeneratorSettings.of(140, 16, 0.2435, GeneratorMode.FAST, 1).withMaxSteps(5);
+    GenerationResult r = EbvGenerator.generate(s, GenerationListener.NONE);
+    assertThat(r.reason()).isEqualTo(StopReason.STEP_LIMIT);
+    assertThat(r.message()).contains("refinement did not beat the unperturbed start");
+    assertThat(Matrices.coherence(Matrices.toDouble(r.basis()))).isEqualTo(0.25, within());
+  }
+
+  /** Past D (D/2 + 1) vectors, copies of the set in orthogonal coordinates add no larger |cos|. */
+  @Test
+  void orthogonalCopiesOfTheBasesHoldMoreVectors() {
+    GenerationResult r =
+        EbvGenerator.generate(
+            GeneratorSettings.of(3000, 128, 0.125, GeneratorMode.FAST, 1), GenerationListener.NONE);
+    assertThat(r.reason()).isEqualTo(StopReason.EXACT_START);
+    assertThat(r.start()).contains("D=64, 2 orthogonal copies");
+    assertThat(Matrices.coherence(Matrices.toDouble(r.basis()))).isEqualTo(0.125, within());
+    assertThat(r.certificate().pairs()).isEqualTo(3000L * 2999 / 2);
+  }
+
   private static org.assertj.core.data.Offset<Double> within() {
     return org.assertj.core.api.Assertions.within(1e-6);
   }

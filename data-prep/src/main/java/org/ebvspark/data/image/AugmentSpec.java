@@ -1,0 +1,117 @@
+package org.ebvspark.data.image;
+
+import java.io.Serializable;
+
+/**
+ * How encoded images become training or evaluation tensors (C x H x W floats, RGB channel order,
+ * normalized per channel). The ImageNet recipe follows torchvision's RandomResizedCrop +
+ * RandomHorizontalFlip for training and Resize + CenterCrop for evaluation; the small-image recipe
+ * follows RandomCrop(padding) + RandomHorizontalFlip, as used for 28-32 px data.
+ *
+ * @param mode which transformation
+ * @param size the output side (224 for ImageNet)
+ * @param resize the shorter side before the center crop, in evaluation (256)
+ * @param scaleMin smallest crop area, as a fraction of the image (0.08)
+ * @param scaleMax largest crop area (1.0)
+ * @param ratioMin smallest crop aspect ratio (3/4)
+ * @param ratioMax largest crop aspect ratio (4/3)
+ * @param padding zero padding around small images before the random crop (4)
+ * @param flip whether training flips horizontally with probability 1/2
+ * @param channels 3 (color) or 1 (gray)
+ * @param mean per channel, subtracted after scaling pixels to [0, 1]
+ * @param std per channel, divided by after the mean
+ */
+public record AugmentSpec(
+    Mode mode,
+    int size,
+    int resize,
+    double scaleMin,
+    double scaleMax,
+    double ratioMin,
+    double ratioMax,
+    int padding,
+    boolean flip,
+    int channels,
+    float[] mean,
+    float[] std)
+    implements Serializable {
+
+  /** The transformation. */
+  public enum Mode {
+    RANDOM_RESIZED_CROP,
+    RESIZE_CENTER_CROP,
+    PAD_RANDOM_CROP,
+    CENTER
+  }
+
+  private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+  private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+  public AugmentSpec {
+    if (channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+    }
+    if (mean.length != channels || std.length != channels) {
+      throw new IllegalArgumentException("mean and std need one value per channel");
+    }
+    if (size < 1) {
+      throw new IllegalArgumentException("size must be positive, got " + size);
+    }
+  }
+
+  /** ImageNet training: random-resized crop to {@code size}, flip, ImageNet mean and std. */
+  public static AugmentSpec imagenetTrain(int size) {
+    return new AugmentSpec(
+        Mode.RANDOM_RESIZED_CROP,
+        size,
+        0,
+        0.08,
+        1.0,
+        3.0 / 4,
+        4.0 / 3,
+        0,
+        true,
+        3,
+        IMAGENET_MEAN,
+        IMAGENET_STD);
+  }
+
+  /** ImageNet evaluation: shorter side to {@code resize}, center crop {@code size}. */
+  public static AugmentSpec imagenetEval(int resize, int size) {
+    return new AugmentSpec(
+        Mode.RESIZE_CENTER_CROP,
+        size,
+        resize,
+        0,
+        0,
+        0,
+        0,
+        0,
+        false,
+        3,
+        IMAGENET_MEAN,
+        IMAGENET_STD);
+  }
+
+  /** Small images in training: pad, random crop back to {@code size}, flip. */
+  public static AugmentSpec smallTrain(
+      int size, int padding, int channels, float[] mean, float[] std) {
+    return new AugmentSpec(
+        Mode.PAD_RANDOM_CROP, size, 0, 0, 0, 0, 0, padding, true, channels, mean, std);
+  }
+
+  /** Small images in evaluation: the center {@code size} x {@code size}, no randomness. */
+  public static AugmentSpec smallEval(int size, int channels, float[] mean, float[] std) {
+    return new AugmentSpec(Mode.CENTER, size, 0, 0, 0, 0, 0, 0, false, channels, mean, std);
+  }
+
+  /** Floats per image. */
+  public int tensorLength() {
+    return channels * size * size;
+  }
+
+  /** Whether this spec draws random numbers (training). */
+  public boolean random() {
+    return mode == Mode.RANDOM_RESIZED_CROP || mode == Mode.PAD_RANDOM_CROP;
+  }
+}

@@ -1,0 +1,44 @@
+package org.ebvspark.jobs;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The SparkSession a command runs in. Under spark-submit the master and configuration come from
+ * spark-submit and are left alone; run from the ebv launcher, the session uses {@code --master}
+ * (default local[*]) with the options Spark needs on Java 17.
+ */
+public final class SparkSessions {
+  /** Spark on Java 17 (../shared/STACK.md): also for executors started on other machines. */
+  public static final String JAVA17_OPTIONS =
+      "--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED"
+          + " --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED"
+          + " --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED"
+          + " --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED"
+          + " --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED"
+          + " --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED"
+          + " --add-opens=java.base/sun.security.action=ALL-UNNAMED"
+          + " --add-opens=java.base/sun.util.calendar=ALL-UNNAMED";
+
+  private SparkSessions() {}
+
+  /**
+   * The running session if there is one (spark-submit, tests), else a new one.
+   *
+   * @param master the --master flag, or null to keep spark-submit's (default local[*])
+   */
+  public static SparkSession getOrCreate(String appName, String master) {
+    SparkConf conf = new SparkConf();
+    if (master != null) {
+      conf.setMaster(master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    conf.setIfMissing("spark.app.name", appName);
+    conf.setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPTIONS);
+    // Each generator step collects the gradient (N x d floats); Spark's default cap is 1 GiB.
+    conf.setIfMissing("spark.driver.maxResultSize", "0");
+    conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}
