@@ -131,7 +131,7 @@ public final class SparkGenerationBenchmark {
     int n = 100_000;
     int d = 512;
     GeneratorSettings s =
-        GeneratorSettings.of(n, d, 0.2, GeneratorMode.FAST, 42).withMaxSteps(steps);
+        GeneratorSettings.of(n, d, 0.22, GeneratorMode.FAST, 42).withMaxSteps(steps);
     report.raw(
         String.format(
             Locale.ROOT,
@@ -220,9 +220,10 @@ public final class SparkGenerationBenchmark {
     report.line(
         "The first row is a measured rate; the others are arithmetic from published peaks and"
             + " stated efficiencies, not runs (no cluster or GPU here). Compute shrinks with the"
-            + " number of devices; the collect to the driver does not, so at this size a step is"
-            + " bounded by moving %.1f GB through the driver's link, the reason W ships as float32"
-            + " row chunks once per step and gradients only for each task's own rows.",
+            + " number of devices; moving W out (%.1f GB per executor) and the gradient rows back"
+            + " (%.1f GB into the driver) does not, so the faster the devices, the larger the share"
+            + " of a step that is communication.",
+        bytesW / 1e9,
         bytesW / 1e9);
   }
 

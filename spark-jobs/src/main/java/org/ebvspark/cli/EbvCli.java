@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       InspectCommand.class,
       ConvertCommand.class,
-      PrepareCommand.class
+      PrepareCommand.class,
+      TrainCommand.class,
+      ModelSummaryCommand.class
     })
 public final class EbvCli implements Runnable {
   public static final int EXIT_ALPHA_NOT_REACHED = 3;

@@ -116,7 +116,7 @@ public final class GenerateEbvJob {
             resume,
             (state, s) -> {
               if (checkpoints.due(state)) {
-                metrics.flushUnchecked(); // first, so the log covers every checkpointed step
+                metrics.flush(); // first, so the log covers every checkpointed step
                 checkpoints.saveUnchecked(state, s);
               }
             });

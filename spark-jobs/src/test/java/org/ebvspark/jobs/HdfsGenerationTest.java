@@ -44,8 +44,8 @@ class HdfsGenerationTest {
     Configuration conf = hdfs.getConfiguration(0);
     String uri = "hdfs://localhost:" + hdfs.getNameNodePort() + "/bases/w.ebv";
     GeneratorSettings s =
-        GeneratorSettings.of(500, 24, 0.4, GeneratorMode.FAITHFUL, 3).withSliceRows(60);
-    var request = new GenerateEbvJob.Request(s, uri, false, false, 4, 0, 2);
+        GeneratorSettings.of(300, 24, 0.5, GeneratorMode.FAITHFUL, 3).withSliceRows(60);
+    var request = new GenerateEbvJob.Request(s, uri, false, false, 50, 0, 2);
     GenerateEbvJob.Result result =
         new GenerateEbvJob(request, conf).executeOnSpark(spark.context(), r -> {});
 

@@ -53,7 +53,7 @@ class SparkGenerationTest {
   void sparkGivesTheSingleMachineBasisInBothModes() {
     for (GeneratorSettings s :
         List.of(
-            GeneratorSettings.of(500, 24, 0.4, GeneratorMode.FAITHFUL, 3).withSliceRows(60),
+            GeneratorSettings.of(300, 24, 0.5, GeneratorMode.FAITHFUL, 3).withSliceRows(60),
             GeneratorSettings.of(1000, 100, 0.12, GeneratorMode.FAST, 42).withSliceRows(128))) {
       List<StepReport> local = new ArrayList<>();
       GenerationResult single = EbvGenerator.generate(s, local::add);
@@ -88,9 +88,9 @@ class SparkGenerationTest {
   @Test
   void theJobWritesTheFileMetricsAndNoLeftovers() throws Exception {
     GeneratorSettings s =
-        GeneratorSettings.of(500, 24, 0.4, GeneratorMode.FAITHFUL, 3).withSliceRows(60);
+        GeneratorSettings.of(300, 24, 0.5, GeneratorMode.FAITHFUL, 3).withSliceRows(60);
     String output = dir.resolve("w.ebv").toString();
-    var request = new GenerateEbvJob.Request(s, output, false, false, 5, 0, 2);
+    var request = new GenerateEbvJob.Request(s, output, false, false, 50, 0, 2);
     GenerateEbvJob.Result result =
         new GenerateEbvJob(request, new Configuration()).executeOnSpark(spark.context(), r -> {});
 
@@ -112,8 +112,8 @@ class SparkGenerationTest {
             "collectSeconds")) {
       assertThat(first.has(field)).as(field).isTrue();
     }
-    assertThat(first.get("resultBytes").asLong()).isEqualTo(500L * 24 * 4);
-    // Checkpoints were taken every 5 steps and removed once the output was complete.
+    assertThat(first.get("resultBytes").asLong()).isEqualTo(300L * 24 * 4);
+    // Checkpoints were taken every 50 steps and removed once the output was complete.
     assertThat(Files.exists(dir.resolve("w.ebv.checkpoints"))).isFalse();
   }
 

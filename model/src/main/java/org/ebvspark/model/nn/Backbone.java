@@ -1,0 +1,196 @@
+package org.ebvspark.model.nn;
+
+import java.util.Locale;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * The feature extractors, built into a graph up to a vertex named {@link #FEATURES} whose output is
+ * a flat feature vector. All use batch normalization, He initialization (set by the recipe) and
+ * global average pooling where they pool at the end, so other input sizes work.
+ *
+ * <ul>
+ *   <li>{@code resnet50}, {@code resnet18}: the ImageNet ResNets of He et al. (torchvision layout:
+ *       7x7/2 stem, 3x3/2 max pool, bottleneck or basic stages, stride on the 3x3 convolution,
+ *       bias-free convolutions), 2048 and 512 features. The zoo model's fixed-size 3x3 max-pool
+ *       tail is not used.
+ *   <li>{@code resnet32}: the CIFAR ResNet of He et al. (3 stages of 5 basic blocks, 16/32/64
+ *       channels), which the EBV paper uses for its long-tailed experiments; 64 features.
+ *   <li>{@code cnn-small}: two blocks of two 3x3 convolutions with BN, then 2x2 max pooling, and a
+ *       256-unit dense layer with dropout, for 28-32 px data.
+ * </ul>
+ */
+public enum Backbone {
+  RESNET50(2048),
+  RESNET18(512),
+  RESNET32(64),
+  CNN_SMALL(256);
+
+  /** The vertex whose output is the feature vector. */
+  public static final String FEATURES = "features";
+
+  private final int features;
+
+  Backbone(int features) {
+    this.features = features;
+  }
+
+  /** The size of the feature vector. */
+  public int features() {
+    return features;
+  }
+
+  /** The command-line name: resnet50, resnet18, resnet32, cnn-small. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  public static Backbone fromLabel(String label) {
+    for (Backbone b : values()) {
+      if (b.label().equals(label)) {
+        return b;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown backbone '" + label + "' (resnet50, resnet18, resnet32, cnn-small)");
+  }
+
+  /** Adds the backbone's layers after the graph input {@code input}. */
+  public void addTo(GraphBuilder g, String input, InputType inputType) {
+    g.addInputs(input).setInputTypes(inputType);
+    switch (this) {
+      case RESNET50 -> imagenetResNet(g, input, new int[] {3, 4, 6, 3}, true);
+      case RESNET18 -> imagenetResNet(g, input, new int[] {2, 2, 2, 2}, false);
+      case RESNET32 -> cifarResNet(g, input, 5);
+      case CNN_SMALL -> cnnSmall(g, input);
+    }
+  }
+
+  // ------------------------------------------------------------------ builders
+
+  private static String convBnRelu(
+      GraphBuilder g, String name, String in, int kernel, int stride, int out, boolean relu) {
+    g.addLayer(
+        name,
+        new ConvolutionLayer.Builder(kernel, kernel)
+            .stride(stride, stride)
+            .nOut(out)
+            .hasBias(false)
+            .activation(Activation.IDENTITY)
+            .build(),
+        in);
+    g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name);
+    if (!relu) {
+      return name + "_bn";
+    }
+    g.addLayer(
+        name + "_relu",
+        new ActivationLayer.Builder().activation(Activation.RELU).build(),
+        name + "_bn");
+    return name + "_relu";
+  }
+
+  private static String add(GraphBuilder g, String name, String a, String b) {
+    g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
+    g.addLayer(
+        name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
+    return name + "_relu";
+  }
+
+  /** A basic block: two 3x3 convolutions, with a 1x1 projection when the shape changes. */
+  private static String basicBlock(
+      GraphBuilder g, String name, String in, int channels, int stride, boolean project) {
+    String a = convBnRelu(g, name + "_a", in, 3, stride, channels, true);
+    String b = convBnRelu(g, name + "_b", a, 3, 1, channels, false);
+    String shortcut = project ? convBnRelu(g, name + "_down", in, 1, stride, channels, false) : in;
+    return add(g, name + "_add", b, shortcut);
+  }
+
+  /** A bottleneck block: 1x1, 3x3 (strided), 1x1 (4x channels). */
+  private static String bottleneck(
+      GraphBuilder g, String name, String in, int channels, int stride, boolean project) {
+    String a = convBnRelu(g, name + "_a", in, 1, 1, channels, true);
+    String b = convBnRelu(g, name + "_b", a, 3, stride, channels, true);
+    String c = convBnRelu(g, name + "_c", b, 1, 1, 4 * channels, false);
+    String shortcut =
+        project ? convBnRelu(g, name + "_down", in, 1, stride, 4 * channels, false) : in;
+    return add(g, name + "_add", c, shortcut);
+  }
+
+  private static void imagenetResNet(
+      GraphBuilder g, String input, int[] blocks, boolean bottleneck) {
+    String x = convBnRelu(g, "stem", input, 7, 2, 64, true);
+    g.addLayer(
+        "stem_pool",
+        new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2).build(),
+        x);
+    x = "stem_pool";
+    int channels = 64;
+    int inChannels = 64;
+    for (int stage = 0; stage < blocks.length; stage++) {
+      for (int block = 0; block < blocks[stage]; block++) {
+        int stride = stage > 0 && block == 0 ? 2 : 1;
+        int outChannels = bottleneck ? 4 * channels : channels;
+        boolean project = block == 0 && (stride != 1 || inChannels != outChannels);
+        String name = "s" + (stage + 1) + "b" + (block + 1);
+        x =
+            bottleneck
+                ? bottleneck(g, name, x, channels, stride, project)
+                : basicBlock(g, name, x, channels, stride, project);
+        inChannels = outChannels;
+      }
+      channels *= 2;
+    }
+    g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+  }
+
+  private static void cifarResNet(GraphBuilder g, String input, int blocksPerStage) {
+    String x = convBnRelu(g, "stem", input, 3, 1, 16, true);
+    int channels = 16;
+    for (int stage = 0; stage < 3; stage++) {
+      for (int block = 0; block < blocksPerStage; block++) {
+        int stride = stage > 0 && block == 0 ? 2 : 1;
+        boolean project = stage > 0 && block == 0;
+        x = basicBlock(g, "s" + (stage + 1) + "b" + (block + 1), x, channels, stride, project);
+      }
+      channels *= 2;
+    }
+    g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+  }
+
+  private static void cnnSmall(GraphBuilder g, String input) {
+    String x = input;
+    int channels = 32;
+    for (int block = 1; block <= 2; block++) {
+      x = convBnRelu(g, "b" + block + "_1", x, 3, 1, channels, true);
+      x = convBnRelu(g, "b" + block + "_2", x, 3, 1, channels, true);
+      g.addLayer(
+          "b" + block + "_pool",
+          new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
+          x);
+      x = "b" + block + "_pool";
+      channels *= 2;
+    }
+    g.addLayer(
+        "dense",
+        new DenseLayer.Builder().nOut(256).hasBias(false).activation(Activation.IDENTITY).build(),
+        x);
+    g.addLayer("dense_bn", new BatchNormalization.Builder().build(), "dense");
+    g.addLayer(
+        "dense_relu",
+        new ActivationLayer.Builder().activation(Activation.RELU).build(),
+        "dense_bn");
+    // DL4J's dropout argument is the probability of keeping a unit.
+    g.addLayer(FEATURES, new DropoutLayer.Builder(0.75).build(), "dense_relu");
+  }
+}

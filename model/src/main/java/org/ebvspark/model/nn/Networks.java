@@ -1,0 +1,66 @@
+package org.ebvspark.model.nn;
+
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Backbone + head + recipe, composed by name: the network configuration every trainer builds.
+ * Initialization is He (the ReLU variant) for training from scratch.
+ */
+public final class Networks {
+  public static final String INPUT = "input";
+
+  private Networks() {}
+
+  /**
+   * The graph configuration.
+   *
+   * @param input the image shape (channels, height, width)
+   * @param iterationsPerEpoch for the learning-rate schedule
+   */
+  public static ComputationGraphConfiguration configuration(
+      Backbone backbone, Head head, Recipe recipe, ImageShape input, long iterationsPerEpoch) {
+    NeuralNetConfiguration.Builder base =
+        new NeuralNetConfiguration.Builder()
+            .seed(recipe.seed())
+            .dataType(DataType.FLOAT)
+            .updater(recipe.updater(iterationsPerEpoch))
+            .weightInit(WeightInit.RELU)
+            .convolutionMode(ConvolutionMode.Same)
+            .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+            .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+            .cacheMode(CacheMode.NONE);
+    if (recipe.weightDecay() > 0) {
+      base.weightDecay(recipe.weightDecay());
+    }
+    GraphBuilder g = base.graphBuilder();
+    backbone.addTo(
+        g, INPUT, InputType.convolutional(input.height(), input.width(), input.channels()));
+    head.addTo(g, Backbone.FEATURES, backbone.features());
+    return g.build();
+  }
+
+  /** An initialized network. */
+  public static ComputationGraph create(
+      Backbone backbone, Head head, Recipe recipe, ImageShape input, long iterationsPerEpoch) {
+    ComputationGraph net =
+        new ComputationGraph(configuration(backbone, head, recipe, input, iterationsPerEpoch));
+    net.init();
+    return net;
+  }
+
+  /**
+   * Image shape, channels first.
+   *
+   * @param channels 1 or 3
+   */
+  public record ImageShape(int channels, int height, int width) {}
+}

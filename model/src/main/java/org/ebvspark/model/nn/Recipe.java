@@ -1,0 +1,158 @@
+package org.ebvspark.model.nn;
+
+import java.util.Locale;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+
+/**
+ * The training recipe, after the EBV reference code: SGD with momentum 0.9, linear warm-up from 1%
+ * over 5 epochs then cosine decay, weight decay 2e-5, label smoothing 0.1; AdamW as an option.
+ * Saved with every model as part of its resolved configuration.
+ *
+ * @param optimizer sgd (momentum, Nesterov form: the momentum SGD DL4J provides) or adamw
+ * @param learningRate the peak rate
+ * @param momentum SGD momentum
+ * @param weightDecay decoupled weight decay coefficient (weights, not biases)
+ * @param warmupEpochs linear warm-up length
+ * @param warmupStart the warm-up's first rate, as a fraction of the peak
+ * @param epochs training length (the cosine reaches 0 at its end)
+ * @param labelSmoothing the loss's smoothing
+ * @param batchSize images per step (per worker on Spark)
+ * @param seed the seed of initialization, shuffling and augmentation
+ */
+public record Recipe(
+    String optimizer,
+    double learningRate,
+    double momentum,
+    double weightDecay,
+    double warmupEpochs,
+    double warmupStart,
+    int epochs,
+    double labelSmoothing,
+    int batchSize,
+    long seed) {
+
+  public Recipe {
+    if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
+      throw new IllegalArgumentException("optimizer must be sgd or adamw, got '" + optimizer + "'");
+    }
+    if (!(learningRate > 0)) {
+      throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+    }
+    if (epochs < 1 || batchSize < 1) {
+      throw new IllegalArgumentException("epochs and batch size must be at least 1");
+    }
+    if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+      throw new IllegalArgumentException(
+          "label smoothing must be in [0, 1), got " + labelSmoothing);
+    }
+  }
+
+  /** The reference recipe for {@code epochs} epochs of batch {@code batchSize}. */
+  public static Recipe reference(int epochs, int batchSize, long seed) {
+    return new Recipe(
+        "sgd", 0.1 * batchSize / 256.0, 0.9, 2e-5, 5, 0.01, epochs, 0.1, batchSize, seed);
+  }
+
+  public Recipe withLearningRate(double value) {
+    return new Recipe(
+        optimizer,
+        value,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed);
+  }
+
+  public Recipe withOptimizer(String value) {
+    return new Recipe(
+        value,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed);
+  }
+
+  public Recipe withWarmupEpochs(double value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        value,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed);
+  }
+
+  public Recipe withLabelSmoothing(double value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        value,
+        batchSize,
+        seed);
+  }
+
+  public Recipe withWeightDecay(double value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        value,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed);
+  }
+
+  /** The updater with the schedule for {@code iterationsPerEpoch} steps per epoch. */
+  public IUpdater updater(long iterationsPerEpoch) {
+    WarmupCosineSchedule schedule =
+        new WarmupCosineSchedule(
+            learningRate, warmupEpochs, warmupStart, epochs, iterationsPerEpoch);
+    return switch (optimizer) {
+      case "sgd" -> new Nesterovs(schedule, momentum);
+      // AdamW = Adam + decoupled weight decay, which the network's WeightDecay provides.
+      case "adamw" -> Adam.builder().learningRateSchedule(schedule).build();
+      default -> throw new IllegalStateException(optimizer);
+    };
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        Locale.ROOT,
+        "%s lr %.4g (warm-up %.3g epochs from %.0f%%, cosine to epoch %d), momentum %s, weight"
+            + " decay %s, label smoothing %s, batch %d, seed %d",
+        optimizer,
+        learningRate,
+        warmupEpochs,
+        warmupStart * 100,
+        epochs,
+        momentum,
+        weightDecay,
+        labelSmoothing,
+        batchSize,
+        seed);
+  }
+}

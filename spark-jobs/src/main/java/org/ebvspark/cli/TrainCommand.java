@@ -1,0 +1,203 @@
+package org.ebvspark.cli;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.ebvspark.jobs.train.LocalTrainer;
+import org.ebvspark.jobs.train.TrainRequest;
+import org.ebvspark.model.nn.Backbone;
+import org.ebvspark.model.nn.EbvLogitsLayer;
+import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.Recipe;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ebv train}: a backbone with the EBV or FC head on an image table. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a backbone with the EBV or FC head on an image table; writes a run directory",
+      "(config.json, metrics.jsonl, checkpoints/, model.zip, report.json)."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--data",
+      required = true,
+      description = "The image table (ebv prepare makes one).")
+  String data;
+
+  @Option(names = "--head", required = true, description = "ebv or fc.")
+  String head;
+
+  @Option(names = "--ebv", description = "The EBV file, for --head ebv (ebv generate makes one).")
+  String ebv;
+
+  @Option(
+      names = "--tau",
+      defaultValue = "" + EbvLogitsLayer.DEFAULT_TAU,
+      description = "EBV temperature. Default: ${DEFAULT-VALUE}.")
+  double tau;
+
+  @Option(
+      names = "--backbone",
+      required = true,
+      description = "resnet50, resnet18, resnet32 or cnn-small.")
+  String backbone;
+
+  @Option(names = "--run", required = true, description = "The run directory (path or URI).")
+  String run;
+
+  @Option(names = "--epochs", defaultValue = "90", description = "Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "Images per step. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(
+      names = "--lr",
+      description = "Peak learning rate (default: 0.1 x batch / 256 for sgd, 1e-3 for adamw).")
+  Double lr;
+
+  @Option(
+      names = "--optimizer",
+      defaultValue = "sgd",
+      description = "sgd (momentum 0.9) or adamw. Default: ${DEFAULT-VALUE}.")
+  String optimizer;
+
+  @Option(names = "--warmup-epochs", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
+  double warmupEpochs;
+
+  @Option(
+      names = "--weight-decay",
+      defaultValue = "2e-5",
+      description = "Default: ${DEFAULT-VALUE}.")
+  double weightDecay;
+
+  @Option(
+      names = "--label-smoothing",
+      defaultValue = "0.1",
+      description = "Default: ${DEFAULT-VALUE} (0 turns it off).")
+  double labelSmoothing;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(
+      names = "--channels",
+      defaultValue = "3",
+      description = "1 (gray) or 3 (color). Default: ${DEFAULT-VALUE}.")
+  int channels;
+
+  @Option(
+      names = "--image-size",
+      defaultValue = "0",
+      description = "Input side (default: 224 for the ImageNet backbones, else the stored size).")
+  int imageSize;
+
+  @Option(
+      names = "--max-batches",
+      defaultValue = "0",
+      description = "Cap batches per epoch (smoke runs; 0: no cap).")
+  int maxBatches;
+
+  @Option(
+      names = "--eval-every",
+      defaultValue = "1",
+      description = "Evaluate on val every N epochs. Default: ${DEFAULT-VALUE}.")
+  int evalEvery;
+
+  @Option(
+      names = "--log-every",
+      defaultValue = "50",
+      description = "Metrics line every N iterations. Default: ${DEFAULT-VALUE}.")
+  int logEvery;
+
+  @Option(
+      names = "--keep-checkpoints",
+      defaultValue = "2",
+      description = "Default: ${DEFAULT-VALUE}.")
+  int keepCheckpoints;
+
+  @Option(
+      names = "--memory-mb",
+      defaultValue = "2048",
+      description =
+          "Splits up to this size are held in memory; larger ones stream. Default: ${DEFAULT-VALUE}.")
+  long memoryMb;
+
+  @Option(names = "--overwrite", description = "Replace an existing run directory.")
+  boolean overwrite;
+
+  @Option(names = "--resume", description = "Continue from the run directory's newest checkpoint.")
+  boolean resume;
+
+  @Option(names = "--local", description = "Train on this JVM only (no Spark).")
+  boolean local;
+
+  TrainRequest request() {
+    Head.Kind kind =
+        switch (head.toLowerCase(Locale.ROOT)) {
+          case "ebv" -> Head.Kind.EBV;
+          case "fc" -> Head.Kind.FC;
+          default ->
+              throw new IllegalArgumentException("--head must be ebv or fc, not '" + head + "'");
+        };
+    Recipe recipe =
+        Recipe.reference(epochs, batch, seed)
+            .withOptimizer(optimizer)
+            .withWarmupEpochs(warmupEpochs)
+            .withWeightDecay(weightDecay)
+            .withLabelSmoothing(labelSmoothing);
+    if (lr != null) {
+      recipe = recipe.withLearningRate(lr);
+    } else if (optimizer.equals("adamw")) {
+      recipe = recipe.withLearningRate(1e-3);
+    }
+    return new TrainRequest(
+        data,
+        run,
+        Backbone.fromLabel(backbone),
+        kind,
+        ebv,
+        tau,
+        recipe,
+        channels,
+        imageSize,
+        maxBatches,
+        evalEvery,
+        logEvery,
+        overwrite,
+        resume,
+        keepCheckpoints);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TrainRequest request = request();
+    if (!local) {
+      throw new IllegalArgumentException("training on Spark is not built yet: use --local");
+    }
+    LocalTrainer.Result r =
+        new LocalTrainer(request, new Configuration(), spec.commandLine().getErr(), memoryMb << 20)
+            .execute();
+    spec.commandLine()
+        .getOut()
+        .printf(
+            Locale.ROOT,
+            "trained %d epochs in %.1f s: val top-1 %.4f, top-5 %.4f; run %s%n",
+            r.epochs(),
+            r.seconds(),
+            r.evaluation() == null ? Double.NaN : r.evaluation().top1(),
+            r.evaluation() == null ? Double.NaN : r.evaluation().top5(),
+            r.run());
+    return 0;
+  }
+}

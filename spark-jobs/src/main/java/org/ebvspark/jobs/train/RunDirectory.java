@@ -1,0 +1,177 @@
+package org.ebvspark.jobs.train;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.ebvspark.model.Provenance;
+import org.ebvspark.model.io.AtomicOutput;
+import org.ebvspark.model.io.Locations;
+
+/**
+ * A training run's directory, on any file system:
+ *
+ * <pre>
+ * RUN/config.json              the resolved request, recipe, head, table identity, versions
+ * RUN/metrics.jsonl            per log interval and per epoch: loss, rate, throughput, accuracy
+ * RUN/checkpoints/epoch-NNNN/  model.zip (parameters and updater state) + state.json + _SUCCESS
+ * RUN/model.zip                the final model
+ * RUN/report.json              the final evaluation
+ * RUN/_SUCCESS                 written last
+ * </pre>
+ *
+ * Every file is written atomically; a checkpoint directory is renamed into place complete.
+ */
+public final class RunDirectory {
+  public static final String CONFIG = "config.json";
+  public static final String METRICS = "metrics.jsonl";
+  public static final String MODEL = "model.zip";
+  public static final String REPORT = "report.json";
+  public static final String SUCCESS = "_SUCCESS";
+  private static final String CHECKPOINTS = "checkpoints";
+
+  /** What a checkpoint records besides the model. */
+  public record CheckpointState(int epoch, int iteration, long seed, String savedAt) {}
+
+  private final String location;
+  private final Path root;
+  private final FileSystem fs;
+  private final Configuration conf;
+
+  public RunDirectory(String location, Configuration conf) {
+    this.location = location.replaceAll("/+$", "");
+    this.root = Locations.path(this.location);
+    this.fs = Locations.fileSystem(root, conf);
+    this.conf = conf;
+  }
+
+  public String location() {
+    return location;
+  }
+
+  public String file(String name) {
+    return location + "/" + name;
+  }
+
+  public Configuration conf() {
+    return conf;
+  }
+
+  /** Refuses an existing run unless overwriting (which clears it) or resuming. */
+  public void prepare(boolean overwrite, boolean resume) throws IOException {
+    if (fs.exists(root) && !resume) {
+      if (!overwrite) {
+        throw new IllegalArgumentException(
+            location + ": already exists (use --overwrite to replace it, or --resume to continue)");
+      }
+      fs.delete(root, true);
+    }
+    if (resume && fs.exists(new Path(root, SUCCESS))) {
+      throw new IllegalArgumentException(
+          location + ": this run already finished (see report.json)");
+    }
+    fs.mkdirs(root);
+  }
+
+  public void writeJson(String name, Object value) throws IOException {
+    try (AtomicOutput out = AtomicOutput.create(file(name), true, conf)) {
+      out.write(Provenance.json().writeValueAsBytes(value));
+      out.commit();
+    }
+  }
+
+  public void writeModel(String name, ComputationGraph net, boolean withUpdater)
+      throws IOException {
+    try (AtomicOutput out = AtomicOutput.create(file(name), true, conf)) {
+      ModelSerializer.writeModel(net, out, withUpdater);
+      out.commit();
+    }
+  }
+
+  public void markSuccess() throws IOException {
+    fs.create(new Path(root, SUCCESS), true).close();
+  }
+
+  /** Saves a checkpoint and keeps the newest {@code retain}. */
+  public void checkpoint(ComputationGraph net, CheckpointState state, int retain)
+      throws IOException {
+    Path dir = new Path(root, CHECKPOINTS);
+    String name = String.format(Locale.ROOT, "epoch-%04d", state.epoch());
+    Path tmp = new Path(dir, "." + name + ".tmp-" + UUID.randomUUID());
+    fs.mkdirs(tmp);
+    try {
+      try (var out = fs.create(new Path(tmp, MODEL), false)) {
+        ModelSerializer.writeModel(net, out, true);
+      }
+      try (var out = fs.create(new Path(tmp, "state.json"), false)) {
+        out.write(Provenance.json().writeValueAsBytes(state));
+      }
+      fs.create(new Path(tmp, SUCCESS), false).close();
+      Path target = new Path(dir, name);
+      if (fs.exists(target)) {
+        fs.delete(target, true);
+      }
+      if (!fs.rename(tmp, target)) {
+        throw new IOException(target + ": could not rename the checkpoint into place");
+      }
+    } finally {
+      if (fs.exists(tmp)) {
+        fs.delete(tmp, true);
+      }
+    }
+    List<Path> all = checkpoints();
+    for (int i = 0; i < all.size() - retain; i++) {
+      fs.delete(all.get(i), true);
+    }
+  }
+
+  /** Complete checkpoints, oldest first. */
+  public List<Path> checkpoints() throws IOException {
+    Path dir = new Path(root, CHECKPOINTS);
+    if (!fs.exists(dir)) {
+      return List.of();
+    }
+    FileStatus[] entries = fs.listStatus(dir, p -> p.getName().startsWith("epoch-"));
+    return Arrays.stream(entries)
+        .map(FileStatus::getPath)
+        .filter(p -> exists(new Path(p, SUCCESS)))
+        .sorted(Comparator.comparing(Path::getName))
+        .toList();
+  }
+
+  private boolean exists(Path p) {
+    try {
+      return fs.exists(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The newest checkpoint's model (with its updater) and state, or null. */
+  public Map.Entry<ComputationGraph, CheckpointState> latest() throws IOException {
+    List<Path> all = checkpoints();
+    if (all.isEmpty()) {
+      return null;
+    }
+    Path dir = all.get(all.size() - 1);
+    ComputationGraph net;
+    try (InputStream in = fs.open(new Path(dir, MODEL))) {
+      net = ModelSerializer.restoreComputationGraph(in, true);
+    }
+    CheckpointState state;
+    try (InputStream in = fs.open(new Path(dir, "state.json"))) {
+      state = Provenance.json().readValue(in, CheckpointState.class);
+    }
+    return Map.entry(net, state);
+  }
+}
