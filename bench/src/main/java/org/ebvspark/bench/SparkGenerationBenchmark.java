@@ -223,8 +223,7 @@ public final class SparkGenerationBenchmark {
             + " number of devices; moving W out (%.1f GB per executor) and the gradient rows back"
             + " (%.1f GB into the driver) does not, so the faster the devices, the larger the share"
             + " of a step that is communication.",
-        bytesW / 1e9,
-        bytesW / 1e9);
+        bytesW / 1e9, bytesW / 1e9);
   }
 
   private void clusterRow(

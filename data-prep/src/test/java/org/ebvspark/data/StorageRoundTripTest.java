@@ -2,22 +2,18 @@ package org.ebvspark.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.Row;
 import org.ebvspark.data.table.ImageTableWriter;
 import org.ebvspark.model.io.Locations;
+import org.ebvspark.testing.InJvmS3;
 import org.ebvspark.testing.LocalSpark;
 import org.ebvspark.testing.PlantedImages;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +27,7 @@ class StorageRoundTripTest {
   private static final String SECRET = "s3cr3t-never-in-reports";
   private static LocalSpark spark;
   private static MiniDFSCluster hdfs;
-  private static S3Proxy s3;
-  private static BlobStoreContext blobs;
+  private static InJvmS3 s3;
   @TempDir static Path base;
 
   @BeforeAll
@@ -42,42 +37,15 @@ class StorageRoundTripTest {
     hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     hdfs.waitActive();
 
-    Properties props = new Properties();
-    blobs =
-        ContextBuilder.newBuilder("transient")
-            .credentials("ebv", SECRET)
-            .overrides(props)
-            .build(BlobStoreContext.class);
-    s3 =
-        S3Proxy.builder()
-            .blobStore(blobs.getBlobStore())
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(org.gaul.s3proxy.AuthenticationType.AWS_V2_OR_V4, "ebv", SECRET)
-            .build();
-    s3.start();
-    while (!s3.getState().equals("STARTED")) {
-      Thread.sleep(20);
-    }
-    blobs.getBlobStore().createContainerInLocation(null, "images");
-
+    s3 = InJvmS3.start("images", SECRET);
     spark = LocalSpark.start();
-    Configuration hadoop = spark.session().sparkContext().hadoopConfiguration();
-    hadoop.set("fs.s3a.endpoint", "http://127.0.0.1:" + s3.getPort());
-    hadoop.set("fs.s3a.path.style.access", "true");
-    hadoop.set("fs.s3a.connection.ssl.enabled", "false");
-    hadoop.set("fs.s3a.access.key", "ebv");
-    hadoop.set("fs.s3a.secret.key", SECRET);
-    hadoop.set(
-        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
-    hadoop.set("fs.s3a.change.detection.mode", "none");
-    hadoop.set("fs.s3a.attempts.maximum", "2");
+    s3.configure(spark.session().sparkContext().hadoopConfiguration());
   }
 
   @AfterAll
   static void stop() throws Exception {
     spark.close();
-    s3.stop();
-    blobs.close();
+    s3.close();
     hdfs.shutdown();
   }
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       PrepareCommand.class,
       TrainCommand.class,
+      EvaluateCommand.class,
       ModelSummaryCommand.class
     })
 public final class EbvCli implements Runnable {

@@ -3,12 +3,17 @@ package org.ebvspark.cli;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.ebvspark.jobs.SparkSessions;
 import org.ebvspark.jobs.train.LocalTrainer;
+import org.ebvspark.jobs.train.SparkTrainer;
 import org.ebvspark.jobs.train.TrainRequest;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.EbvLogitsLayer;
 import org.ebvspark.model.nn.Head;
 import org.ebvspark.model.nn.Recipe;
+import org.ebvspark.model.nn.TopKEvaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -130,7 +135,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--memory-mb",
       defaultValue = "2048",
       description =
-          "Splits up to this size are held in memory; larger ones stream. Default: ${DEFAULT-VALUE}.")
+          "Encoded images held in memory per JVM (--local: whole splits up to this size; Spark:"
+              + " the row-group cache of each executor). Default: ${DEFAULT-VALUE}.")
   long memoryMb;
 
   @Option(names = "--overwrite", description = "Replace an existing run directory.")
@@ -141,6 +147,30 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--local", description = "Train on this JVM only (no Spark).")
   boolean local;
+
+  @Option(
+      names = "--master",
+      description = "Spark master (default: spark-submit's, else local[*]).")
+  String master;
+
+  @Option(
+      names = "--workers",
+      defaultValue = "0",
+      description = "Parallel workers (default: the executor cores).")
+  int workers;
+
+  @Option(
+      names = "--averaging-frequency",
+      defaultValue = "5",
+      description =
+          "Minibatches per worker between parameter averagings. Default: ${DEFAULT-VALUE}.")
+  int averagingFrequency;
+
+  @Option(
+      names = "--checkpoint-rounds",
+      defaultValue = "0",
+      description = "Also checkpoint every N averaging rounds (0: epoch ends only).")
+  int checkpointRounds;
 
   TrainRequest request() {
     Head.Kind kind =
@@ -182,22 +212,47 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainRequest request = request();
-    if (!local) {
-      throw new IllegalArgumentException("training on Spark is not built yet: use --local");
+    if (averagingFrequency < 1 || workers < 0 || checkpointRounds < 0) {
+      throw new IllegalArgumentException(
+          "--averaging-frequency must be positive, --workers and --checkpoint-rounds not negative");
     }
-    LocalTrainer.Result r =
-        new LocalTrainer(request, new Configuration(), spec.commandLine().getErr(), memoryMb << 20)
-            .execute();
+    if (local) {
+      LocalTrainer.Result r =
+          new LocalTrainer(
+                  request, new Configuration(), spec.commandLine().getErr(), memoryMb << 20)
+              .execute();
+      return report(r.epochs(), r.seconds(), r.evaluation(), r.run());
+    }
+    boolean existing = SparkSession.getDefaultSession().isDefined();
+    SparkSession spark = SparkSessions.getOrCreate("ebv train", master);
+    try {
+      SparkTrainer.Result r =
+          new SparkTrainer(
+                  request,
+                  new SparkTrainer.Options(
+                      workers, averagingFrequency, checkpointRounds, memoryMb << 20),
+                  JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                  spec.commandLine().getErr())
+              .execute();
+      return report(r.epochs(), r.seconds(), r.evaluation(), r.run());
+    } finally {
+      if (!existing) {
+        spark.stop();
+      }
+    }
+  }
+
+  private int report(int epochs, double seconds, TopKEvaluation e, String location) {
     spec.commandLine()
         .getOut()
         .printf(
             Locale.ROOT,
             "trained %d epochs in %.1f s: val top-1 %.4f, top-5 %.4f; run %s%n",
-            r.epochs(),
-            r.seconds(),
-            r.evaluation() == null ? Double.NaN : r.evaluation().top1(),
-            r.evaluation() == null ? Double.NaN : r.evaluation().top5(),
-            r.run());
+            epochs,
+            seconds,
+            e == null ? Double.NaN : e.top1(),
+            e == null ? Double.NaN : e.top5(),
+            location);
     return 0;
   }
 }

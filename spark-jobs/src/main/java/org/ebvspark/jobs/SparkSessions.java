@@ -20,6 +20,26 @@ public final class SparkSessions {
           + " --add-opens=java.base/sun.security.action=ALL-UNNAMED"
           + " --add-opens=java.base/sun.util.calendar=ALL-UNNAMED";
 
+  /**
+   * The ND4J options executors start with: the same backend build and DL4J helpers as the driver
+   * (taken from the driver's own system properties).
+   */
+  public static String nd4jOptions() {
+    StringBuilder out = new StringBuilder();
+    for (String key :
+        new String[] {
+          "org.bytedeco.javacpp.platform.extension",
+          "org.eclipse.deeplearning4j.helpers.disable",
+          "org.deeplearning4j.spark.time.TimeSource"
+        }) {
+      String value = System.getProperty(key);
+      if (value != null) {
+        out.append(" -D").append(key).append('=').append(value);
+      }
+    }
+    return out.toString();
+  }
+
   private SparkSessions() {}
 
   /**
@@ -35,7 +55,7 @@ public final class SparkSessions {
       conf.setMaster("local[*]");
     }
     conf.setIfMissing("spark.app.name", appName);
-    conf.setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPTIONS);
+    conf.setIfMissing("spark.executor.extraJavaOptions", JAVA17_OPTIONS + nd4jOptions());
     // Each generator step collects the gradient (N x d floats); Spark's default cap is 1 GiB.
     conf.setIfMissing("spark.driver.maxResultSize", "0");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");

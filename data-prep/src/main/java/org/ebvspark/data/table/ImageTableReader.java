@@ -85,6 +85,32 @@ public final class ImageTableReader {
     }
   }
 
+  /**
+   * Every row of the row group whose bytes start at {@code start} (Parquet selects the row group
+   * whose midpoint lies in [start, start + length)).
+   */
+  public static List<ImageRow> rowGroup(String shard, long start, long length, Configuration conf)
+      throws IOException {
+    Configuration c = new Configuration(conf);
+    c.set(ReadSupport.PARQUET_READ_SCHEMA, PROJECTION);
+    List<ImageRow> rows = new ArrayList<>();
+    try (ParquetReader<Group> reader =
+        ParquetReader.builder(new GroupReadSupport(), new Path(shard))
+            .withConf(c)
+            .withFileRange(start, start + length)
+            .build()) {
+      Group g;
+      while ((g = reader.read()) != null) {
+        rows.add(
+            new ImageRow(
+                g.getBinary("image", 0).getBytes(),
+                g.getInteger("label", 0),
+                g.getString("path", 0)));
+      }
+    }
+    return rows;
+  }
+
   /** Every row of a split (for splits that fit in memory). */
   public static List<ImageRow> readAll(String table, String split, Configuration conf)
       throws IOException {

@@ -64,7 +64,7 @@ public final class LocalTrainer {
     var latest = request.resume() ? run.latest() : null;
     if (latest != null) {
       net = latest.getKey();
-      startEpoch = latest.getValue().epoch();
+      startEpoch = latest.getValue().epochs();
       progress.printf(
           Locale.ROOT,
           "resuming after epoch %d (iteration %d)%n",
@@ -209,7 +209,7 @@ public final class LocalTrainer {
         run.checkpoint(
             net,
             new RunDirectory.CheckpointState(
-                epoch, net.getIterationCount(), seed, Provenance.now()),
+                epoch, 0, net.getIterationCount(), seed, Provenance.now()),
             request.retainCheckpoints());
       }
       double seconds = (System.nanoTime() - started) / 1e9;

@@ -24,7 +24,7 @@ import org.ebvspark.model.io.Locations;
  * <pre>
  * RUN/config.json              the resolved request, recipe, head, table identity, versions
  * RUN/metrics.jsonl            per log interval and per epoch: loss, rate, throughput, accuracy
- * RUN/checkpoints/epoch-NNNN/  model.zip (parameters and updater state) + state.json + _SUCCESS
+ * RUN/checkpoints/epoch-NNNN-round-RRRRR/  model.zip (parameters, updater state) + state.json
  * RUN/model.zip                the final model
  * RUN/report.json              the final evaluation
  * RUN/_SUCCESS                 written last
@@ -40,8 +40,11 @@ public final class RunDirectory {
   public static final String SUCCESS = "_SUCCESS";
   private static final String CHECKPOINTS = "checkpoints";
 
-  /** What a checkpoint records besides the model. */
-  public record CheckpointState(int epoch, int iteration, long seed, String savedAt) {}
+  /**
+   * What a checkpoint records besides the model: training resumes at epoch {@code epochs + 1},
+   * after skipping the {@code rounds} averaging rounds of that epoch already done.
+   */
+  public record CheckpointState(int epochs, int rounds, int iteration, long seed, String savedAt) {}
 
   private final String location;
   private final Path root;
@@ -106,7 +109,8 @@ public final class RunDirectory {
   public void checkpoint(ComputationGraph net, CheckpointState state, int retain)
       throws IOException {
     Path dir = new Path(root, CHECKPOINTS);
-    String name = String.format(Locale.ROOT, "epoch-%04d", state.epoch());
+    String name =
+        String.format(Locale.ROOT, "epoch-%04d-round-%05d", state.epochs(), state.rounds());
     Path tmp = new Path(dir, "." + name + ".tmp-" + UUID.randomUUID());
     fs.mkdirs(tmp);
     try {

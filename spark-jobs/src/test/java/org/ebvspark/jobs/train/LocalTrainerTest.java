@@ -94,7 +94,7 @@ class LocalTrainerTest {
       }
       try (var checkpoints = Files.list(run.resolve("checkpoints"))) {
         assertThat(checkpoints.map(p -> p.getFileName().toString()))
-            .containsExactly("epoch-0002", "epoch-0003");
+            .containsExactlyInAnyOrder("epoch-0002-round-00000", "epoch-0003-round-00000");
       }
       JsonNode report = Provenance.json().readTree(run.resolve("report.json").toFile());
       assertThat(report.get("top1").asDouble()).isEqualTo(r.evaluation().top1());
@@ -119,7 +119,7 @@ class LocalTrainerTest {
     // The run as a driver killed during epoch 3 leaves it: checkpoints up to epoch 2 only.
     Path killed = dir.resolve("killed");
     FileUtils.copyDirectory(whole.toFile(), killed.toFile());
-    FileUtils.deleteDirectory(killed.resolve("checkpoints/epoch-0003").toFile());
+    FileUtils.deleteDirectory(killed.resolve("checkpoints/epoch-0003-round-00000").toFile());
     for (String f : List.of("model.zip", "report.json", "_SUCCESS")) {
       Files.delete(killed.resolve(f));
     }

@@ -1,0 +1,427 @@
+package org.ebvspark.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.ebvspark.data.PrepareImagesJob;
+import org.ebvspark.data.table.ImageTableWriter;
+import org.ebvspark.jobs.SparkSessions;
+import org.ebvspark.jobs.train.LocalTrainer;
+import org.ebvspark.jobs.train.SparkTrainer;
+import org.ebvspark.jobs.train.TrainRequest;
+import org.ebvspark.model.Provenance;
+import org.ebvspark.model.ebv.EbvFile;
+import org.ebvspark.model.ebv.EbvGenerator;
+import org.ebvspark.model.ebv.EbvProvenance;
+import org.ebvspark.model.ebv.GeneratorMode;
+import org.ebvspark.model.ebv.GeneratorSettings;
+import org.ebvspark.model.nn.Backbone;
+import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.Networks;
+import org.ebvspark.model.nn.Recipe;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The training benchmarks of issues 5 and 6, on Fashion-MNIST (Debian's dataset-fashion-mnist):
+ * training throughput against PyTorch side by side; EBV against FC on the single-machine trainer;
+ * the same on a long-tailed subset (imbalance ratio 100); the Spark trainer on local[2] against the
+ * single-machine one at the same epochs; local[1] against local[2]. Each part rewrites its section
+ * of docs/BENCHMARKS.md when it ends, so a long run leaves what it finished.
+ */
+public final class TrainingBenchmark {
+  private static final Path OUT = Path.of("bench/out");
+  private static final Path DOC = Path.of("docs/BENCHMARKS.md");
+  private static final int BATCH = 128;
+  private static final long SEED = 42;
+
+  private final int epochs;
+  private final Configuration conf = new Configuration();
+  private final PrintWriter progress = new PrintWriter(System.err, true);
+
+  private TrainingBenchmark(int epochs) {
+    this.epochs = epochs;
+  }
+
+  /** Arguments: epochs, then the parts to run (throughput, heads, longtail, spark; default all). */
+  public static void main(String[] args) throws Exception {
+    TrainingBenchmark b = new TrainingBenchmark(Integer.parseInt(args[0]));
+    List<String> parts =
+        args.length > 1
+            ? List.of(args).subList(1, args.length)
+            : List.of("throughput", "heads", "longtail", "spark");
+    b.prepareData();
+    for (String part : parts) {
+      switch (part) {
+        case "throughput" -> b.throughput();
+        case "heads" -> b.heads();
+        case "longtail" -> b.longTail();
+        case "spark" -> b.spark();
+        default -> throw new IllegalArgumentException("unknown part " + part);
+      }
+    }
+  }
+
+  private String table() {
+    return OUT.resolve("fmnist").toString();
+  }
+
+  private String longTailTable() {
+    return OUT.resolve("fmnist-lt100").toString();
+  }
+
+  private String basis() {
+    return OUT.resolve("fmnist-ebv10-d32.ebv").toString();
+  }
+
+  private void prepareData() throws Exception {
+    boolean table = Files.exists(Path.of(table(), "_SUCCESS"));
+    boolean tail = Files.exists(Path.of(longTailTable(), "_SUCCESS"));
+    if (!table || !tail) {
+      SparkSession spark = SparkSessions.getOrCreate("ebv training benchmark data", "local[2]");
+      try {
+        if (!table) {
+          new PrepareImagesJob(
+                  spark, new ImageTableWriter.Options(table(), true, SEED, 64L << 20, 4L << 20))
+              .fashionMnist("/usr/share/datasets/fashion-mnist");
+        }
+        if (!tail) {
+          new PrepareImagesJob(
+                  spark,
+                  new ImageTableWriter.Options(longTailTable(), true, SEED, 64L << 20, 4L << 20))
+              .longTail(table(), 100);
+        }
+      } finally {
+        spark.stop();
+      }
+    }
+    if (!Files.exists(Path.of(basis()))) {
+      // N = 10 <= d = 32: an exactly orthonormal basis (alpha 0) in one shot.
+      var g =
+          EbvGenerator.generate(
+              GeneratorSettings.of(10, 32, 0.001, GeneratorMode.FAST, SEED), r -> {});
+      EbvFile.write(
+          g.basis(),
+          0.001,
+          g.achieved(),
+          SEED,
+          new EbvProvenance("bench", null, null, Map.of(), Provenance.now()),
+          basis(),
+          true,
+          conf);
+    }
+  }
+
+  private TrainRequest request(String data, String run, Head.Kind head, int maxBatches) {
+    // The recipe of the published 2-conv + BN Fashion-MNIST runs: SGD + Nesterov 0.9, lr 0.1 at
+    // batch 128, warm-up half an epoch, cosine, weight decay 5e-4, label smoothing 0.1.
+    Recipe recipe =
+        Recipe.reference(epochs, BATCH, SEED)
+            .withLearningRate(0.1)
+            .withWarmupEpochs(0.5)
+            .withWeightDecay(5e-4);
+    return new TrainRequest(
+        data,
+        OUT.resolve("runs").resolve(run).toString(),
+        Backbone.CNN_SMALL,
+        head,
+        head == Head.Kind.EBV ? basis() : null,
+        0.07,
+        recipe,
+        1,
+        0,
+        maxBatches,
+        1,
+        50,
+        true,
+        false,
+        1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private void throughput() throws Exception {
+    BenchmarkReport report = new BenchmarkReport("training-throughput");
+    report.raw("## Training throughput against PyTorch (issue 5)");
+    report.raw("");
+    report.line(
+        "Machine: %s. Command: `bench/run-training.sh %d throughput` (%s). Random inputs, batch %d,"
+            + " 10 classes, FC head, SGD + Nesterov, label smoothing 0.1, both sides on 2 threads;"
+            + " images per second over 10 steps after 3 warm-up steps, run one after the other.",
+        MachineInfo.describe(), epochs, java.time.LocalDate.now(), BATCH);
+    report.raw("");
+    report.raw("| network | input | DL4J (ebv-spark) | PyTorch | ratio |");
+    report.raw("|---|---|---|---|---|");
+    for (Object[] c :
+        new Object[][] {
+          {Backbone.CNN_SMALL, 1, 28, "cnn-small"}, {Backbone.RESNET32, 3, 32, "resnet32"}
+        }) {
+      Backbone backbone = (Backbone) c[0];
+      int channels = (int) c[1];
+      int size = (int) c[2];
+      double ours = dl4jThroughput(backbone, channels, size, 10);
+      double ref = Double.NaN;
+      if (PythonReference.available()) {
+        JsonNode r =
+            PythonReference.run(
+                Path.of("bench/python/train_reference.py"),
+                1800,
+                "--backbone",
+                (String) c[3],
+                "--channels",
+                "" + channels,
+                "--size",
+                "" + size,
+                "--batch",
+                "" + BATCH,
+                "--steps",
+                "10",
+                "--threads",
+                "2");
+        ref = r.get("images_per_second").asDouble();
+      }
+      report.line(
+          "| %s | %d x %d x %d | %.1f | %.1f | %.2fx |",
+          c[3], channels, size, size, ours, ref, ours / ref);
+    }
+    report.writeInto(DOC);
+  }
+
+  private static double dl4jThroughput(Backbone backbone, int channels, int size, int steps) {
+    ComputationGraph net =
+        Networks.create(
+            backbone,
+            Head.fc(10, 0.1),
+            Recipe.reference(1, BATCH, SEED),
+            new Networks.ImageShape(channels, size, size),
+            100);
+    INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, channels, size, size);
+    INDArray y = Nd4j.createFromArray(new float[BATCH]).reshape(BATCH, 1);
+    for (int i = 0; i < BATCH; i++) {
+      y.putScalar(i, 0, i % 10);
+    }
+    DataSet ds = new DataSet(x, y);
+    for (int i = 0; i < 3; i++) {
+      net.fit(ds);
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < steps; i++) {
+      net.fit(ds);
+    }
+    return steps * BATCH / ((System.nanoTime() - start) / 1e9);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private record Run(
+      String name, double top1, double top5, double meanClass, double seconds, Double to90) {}
+
+  private Run local(String data, String name, Head.Kind head) throws Exception {
+    LocalTrainer.Result r =
+        new LocalTrainer(request(data, name, head, 0), conf, progress, 2L << 30).execute();
+    return new Run(
+        name,
+        r.evaluation().top1(),
+        r.evaluation().top5(),
+        r.evaluation().meanClassAccuracy(),
+        r.seconds(),
+        r.secondsToTop1Of90());
+  }
+
+  private List<Double> perEpochTop1(String name) throws Exception {
+    List<Double> out = new ArrayList<>();
+    for (String line :
+        Files.readAllLines(OUT.resolve("runs").resolve(name).resolve("metrics.jsonl"))) {
+      JsonNode l = Provenance.json().readTree(line);
+      if (l.has("valTop1")) {
+        out.add(l.get("valTop1").asDouble());
+      }
+    }
+    return out;
+  }
+
+  private void heads() throws Exception {
+    Run ebv = local(table(), "fmnist-ebv", Head.Kind.EBV);
+    Run fc = local(table(), "fmnist-fc", Head.Kind.FC);
+    BenchmarkReport report = new BenchmarkReport("training-heads");
+    report.raw("## Fashion-MNIST: EBV head against FC head, single-machine trainer (issue 5)");
+    report.raw("");
+    report.line(
+        "Machine: %s. Command: `bench/run-training.sh %d heads` (%s). cnn-small, 1 x 28 x 28,"
+            + " %d epochs, batch %d, SGD + Nesterov 0.9, lr 0.1, warm-up 0.5 epoch then cosine,"
+            + " weight decay 5e-4, label smoothing 0.1, seed %d, augmentation: pad 3 + random crop"
+            + " 28 + flip. EBV: N = 10, d = 32 orthonormal basis, tau 0.07. Evaluated on the 10,000"
+            + " test images after every epoch (never used for any choice).",
+        MachineInfo.describe(), epochs, java.time.LocalDate.now(), epochs, BATCH, SEED);
+    report.raw("");
+    report.raw(
+        "| head | top-1 | top-5 | top-1 per epoch | train seconds | seconds to top-1 0.90 |");
+    report.raw("|---|---|---|---|---|---|");
+    for (Run r : List.of(ebv, fc)) {
+      report.line(
+          "| %s | %.4f | %.4f | %s | %.0f | %s |",
+          r.name(),
+          r.top1(),
+          r.top5(),
+          perEpochTop1(r.name()).stream()
+              .map(v -> String.format(java.util.Locale.ROOT, "%.4f", v))
+              .toList(),
+          r.seconds(),
+          r.to90() == null
+              ? "not reached"
+              : String.format(java.util.Locale.ROOT, "%.0f", r.to90()));
+    }
+    report.writeInto(DOC);
+  }
+
+  private void longTail() throws Exception {
+    Run ebv = local(longTailTable(), "fmnist-lt100-ebv", Head.Kind.EBV);
+    Run fc = local(longTailTable(), "fmnist-lt100-fc", Head.Kind.FC);
+    JsonNode prep =
+        Provenance.json().readTree(Path.of(longTailTable(), "prep-report.json").toFile());
+    BenchmarkReport report = new BenchmarkReport("training-longtail");
+    report.raw("## Long-tailed Fashion-MNIST (imbalance ratio 100): EBV against FC (issue 5)");
+    report.raw("");
+    report.line(
+        "Machine: %s. Command: `bench/run-training.sh %d longtail` (%s). Train split subset with"
+            + " n_i = 6000 x 100^(-i/9) images of class i (%s train images; `ebv prepare"
+            + " long-tail --ratio 100`), same recipe and epochs as above; evaluated on the"
+            + " balanced 10,000 test images.",
+        MachineInfo.describe(), epochs, java.time.LocalDate.now(), prep.at("/rows/train").asText());
+    report.raw("");
+    report.raw("| head | top-1 | top-5 | mean per-class accuracy | train seconds |");
+    report.raw("|---|---|---|---|---|");
+    for (Run r : List.of(ebv, fc)) {
+      report.line(
+          "| %s | %.4f | %.4f | %.4f | %.0f |",
+          r.name(), r.top1(), r.top5(), r.meanClass(), r.seconds());
+    }
+    report.line(
+        "EBV minus FC: %+.2f points top-1, %+.2f points mean per-class accuracy.",
+        100 * (ebv.top1() - fc.top1()), 100 * (ebv.meanClass() - fc.meanClass()));
+    report.writeInto(DOC);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private record SparkRun(SparkTrainer.Result result, List<JsonNode> rounds) {}
+
+  private SparkRun onSpark(String master, String name, int workers, int frequency, int maxBatches)
+      throws Exception {
+    SparkSession spark = SparkSessions.getOrCreate("ebv training benchmark " + name, master);
+    try {
+      TrainRequest request = request(table(), name, Head.Kind.EBV, maxBatches);
+      SparkTrainer.Result r =
+          new SparkTrainer(
+                  request,
+                  new SparkTrainer.Options(workers, frequency, 0, 1L << 30),
+                  JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                  progress)
+              .execute();
+      List<JsonNode> rounds = new ArrayList<>();
+      for (String line :
+          Files.readAllLines(OUT.resolve("runs").resolve(name).resolve("metrics.jsonl"))) {
+        JsonNode l = Provenance.json().readTree(line);
+        if (l.has("round")) {
+          rounds.add(l);
+        }
+      }
+      return new SparkRun(r, rounds);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static double mean(List<JsonNode> rounds, String field) {
+    return rounds.stream().mapToDouble(l -> l.get(field).asDouble()).average().orElse(Double.NaN);
+  }
+
+  /** Images per second over the rounds after the first (which includes JIT and cache warm-up). */
+  private static double imagesPerSecond(List<JsonNode> rounds) {
+    List<JsonNode> steady = rounds.size() > 1 ? rounds.subList(1, rounds.size()) : rounds;
+    double images = 0;
+    double seconds = 0;
+    for (JsonNode l : steady) {
+      images += l.get("imagesPerSecond").asDouble() * l.get("roundSeconds").asDouble();
+      seconds += l.get("roundSeconds").asDouble();
+    }
+    return images / seconds;
+  }
+
+  private void spark() throws Exception {
+    BenchmarkReport report = new BenchmarkReport("training-spark");
+    report.raw("## Parameter-averaged training on Spark (issue 6)");
+    report.raw("");
+    report.line(
+        "Machine: %s. Command: `bench/run-training.sh %d spark` (%s). cnn-small + EBV head"
+            + " (N = 10, d = 32) on Fashion-MNIST, batch %d per worker, the recipe above.",
+        MachineInfo.describe(), epochs, java.time.LocalDate.now(), BATCH);
+    report.raw("");
+    report.raw(
+        "### Scaling and the time of a round (60 batches per worker count, averaging every 5)");
+    report.raw("");
+    report.raw(
+        "| master | workers | images/s | round s | broadcast s | data s per worker | fit + average s |"
+            + " broadcast bytes | result bytes | parameter bytes |");
+    report.raw("|---|---|---|---|---|---|---|---|---|---|");
+    for (int workers : new int[] {1, 2}) {
+      SparkRun r = onSpark("local[" + workers + "]", "spark-scaling-" + workers, workers, 5, 60);
+      report.line(
+          "| local[%d] | %d | %.1f | %.2f | %.3f | %.2f | %.2f | %.0f | %.0f | %.0f |",
+          workers,
+          workers,
+          imagesPerSecond(r.rounds()),
+          mean(r.rounds(), "roundSeconds"),
+          mean(r.rounds(), "broadcastSeconds"),
+          mean(r.rounds(), "dataSecondsPerWorker"),
+          mean(r.rounds(), "fitAndAverageSeconds"),
+          mean(r.rounds(), "broadcastBytes"),
+          mean(r.rounds(), "resultBytes"),
+          mean(r.rounds(), "paramsBytes"));
+    }
+    report.writeInto(DOC);
+
+    SparkRun spark = onSpark("local[2]", "fmnist-spark-ebv", 2, 5, 0);
+    List<Double> local =
+        Files.exists(OUT.resolve("runs/fmnist-ebv/report.json"))
+            ? perEpochTop1("fmnist-ebv")
+            : null;
+    report.raw("");
+    report.line(
+        "### Fashion-MNIST through Spark on local[2] (2 workers, averaging every 5 batches) against"
+            + " the single-machine trainer, %d epochs each",
+        epochs);
+    report.raw("");
+    report.raw("| trainer | top-1 per epoch | final top-1 | train seconds | images/s |");
+    report.raw("|---|---|---|---|---|");
+    report.line(
+        "| Spark local[2] | %s | %.4f | %.0f | %.1f |",
+        perEpochTop1("fmnist-spark-ebv").stream()
+            .map(v -> String.format(java.util.Locale.ROOT, "%.4f", v))
+            .toList(),
+        spark.result().evaluation().top1(),
+        spark.result().seconds(),
+        imagesPerSecond(spark.rounds()));
+    if (local != null) {
+      JsonNode rep =
+          Provenance.json().readTree(OUT.resolve("runs/fmnist-ebv/report.json").toFile());
+      report.line(
+          "| single machine (heads run above) | %s | %.4f | %.0f | %.1f |",
+          local.stream().map(v -> String.format(java.util.Locale.ROOT, "%.4f", v)).toList(),
+          rep.get("top1").asDouble(),
+          rep.get("trainSeconds").asDouble(),
+          60000.0 * epochs / rep.get("trainSeconds").asDouble());
+    }
+    report.writeInto(DOC);
+  }
+}

@@ -1,0 +1,71 @@
+package org.ebvspark.cli;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.ebvspark.jobs.SparkSessions;
+import org.ebvspark.jobs.train.EvaluateJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ebv evaluate}: a trained run on a split, distributed. */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Evaluate a trained run on a split of an image table on the executors: top-1, top-5, loss,",
+      "per-class accuracy and throughput into RUN/report.json, top-5 predictions into RUN/predictions-SPLIT."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--run", required = true, description = "The run directory of ebv train.")
+  String run;
+
+  @Option(names = "--data", required = true, description = "The image table.")
+  String data;
+
+  @Option(names = "--split", defaultValue = "val", description = "Default: ${DEFAULT-VALUE}.")
+  String split;
+
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "Images per evaluation batch. Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(
+      names = "--master",
+      description = "Spark master (default: spark-submit's, else local[*]).")
+  String master;
+
+  @Override
+  public Integer call() throws Exception {
+    boolean existing = SparkSession.getDefaultSession().isDefined();
+    SparkSession spark = SparkSessions.getOrCreate("ebv evaluate", master);
+    try {
+      EvaluateJob.Result r = new EvaluateJob(spark, run, data, split, batch).execute();
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "%s on %s %s: top-1 %.4f, top-5 %.4f, loss %.4f over %d images (%.1f images/s); predictions in %s%n",
+              run,
+              data,
+              split,
+              r.evaluation().top1(),
+              r.evaluation().top5(),
+              r.evaluation().loss(),
+              r.evaluation().total(),
+              r.imagesPerSecond(),
+              r.predictions());
+      return 0;
+    } finally {
+      if (!existing) {
+        spark.stop();
+      }
+    }
+  }
+}

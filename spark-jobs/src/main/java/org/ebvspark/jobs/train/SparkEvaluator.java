@@ -1,0 +1,166 @@
+package org.ebvspark.jobs.train;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.ebvspark.data.batch.BatchPlan;
+import org.ebvspark.model.ebv.HostRows;
+import org.ebvspark.model.nn.TopKEvaluation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Evaluation on the executors: the model travels once (a broadcast of its bytes, rebuilt once per
+ * JVM), each task evaluates its batches into a {@link TopKEvaluation} and, if asked, the top-5
+ * predictions of each image; the driver merges the evaluations. The broadcast is destroyed after.
+ */
+public final class SparkEvaluator {
+  /** The top five classes and their logits for one image. */
+  public record Prediction(String path, int label, int[] top, float[] scores)
+      implements Serializable {}
+
+  /** What a task returns. */
+  record Part(TopKEvaluation evaluation, List<Prediction> predictions, long images, double seconds)
+      implements Serializable {}
+
+  /** The merged result. */
+  public record Result(TopKEvaluation evaluation, double seconds, double slowestTaskSeconds) {}
+
+  /** Where the per-image predictions go, while the model broadcast they come from still lives. */
+  public interface PredictionSink {
+    void write(JavaRDD<Prediction> predictions) throws IOException;
+  }
+
+  private SparkEvaluator() {}
+
+  /**
+   * @param predictions if not null, receives each image's top five (computed with the evaluation,
+   *     kept in executor memory until the sink returns)
+   */
+  public static Result evaluate(
+      JavaSparkContext sc,
+      ComputationGraph net,
+      BatchPlan plan,
+      TableBatchLoader loader,
+      int classes,
+      int partitions,
+      PredictionSink predictions)
+      throws IOException {
+    long start = System.nanoTime();
+    Broadcast<byte[]> model = sc.broadcast(bytes(net));
+    boolean keepPredictions = predictions != null;
+    JavaRDD<Part> parts = null;
+    try {
+      List<String> paths = plan.epoch(0, 0, false);
+      parts =
+          sc.parallelize(paths, Math.max(1, Math.min(partitions, paths.size())))
+              .mapPartitions(
+                  it -> {
+                    long t0 = System.nanoTime();
+                    ComputationGraph local = ModelCache.get(model);
+                    TopKEvaluation eval = new TopKEvaluation(classes);
+                    List<Prediction> out = new ArrayList<>();
+                    long images = 0;
+                    while (it.hasNext()) {
+                      String path = it.next();
+                      TableBatchLoader.Loaded batch = loader.loadWithRows(path);
+                      DataSet ds = batch.data();
+                      INDArray logits = local.outputSingle(false, ds.getFeatures());
+                      eval.add(logits, ds.getLabels());
+                      images += ds.numExamples();
+                      if (keepPredictions) {
+                        out.addAll(top5(logits, batch));
+                      }
+                    }
+                    return List.of(new Part(eval, out, images, (System.nanoTime() - t0) / 1e9))
+                        .iterator();
+                  })
+              .persist(StorageLevel.MEMORY_AND_DISK());
+      List<Part> all = parts.collect();
+      TopKEvaluation total = new TopKEvaluation(classes);
+      double slowest = 0;
+      for (Part p : all) {
+        total.merge(p.evaluation());
+        slowest = Math.max(slowest, p.seconds());
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (keepPredictions) {
+        predictions.write(parts.flatMap(p -> p.predictions().iterator()));
+      }
+      return new Result(total, seconds, slowest);
+    } finally {
+      if (parts != null) {
+        parts.unpersist(false);
+      }
+      model.destroy(false);
+    }
+  }
+
+  private static List<Prediction> top5(INDArray logits, TableBatchLoader.Loaded batch) {
+    INDArray floats = logits.castTo(DataType.FLOAT).dup('c');
+    HostRows rows = HostRows.of(floats);
+    int n = floats.columns();
+    int k = Math.min(5, n);
+    float[] row = new float[n];
+    List<Prediction> out = new ArrayList<>();
+    for (int i = 0; i < floats.rows(); i++) {
+      rows.getRows(i, 1, row, 0);
+      int[] top = new int[k];
+      float[] scores = new float[k];
+      java.util.Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+      for (int c = 0; c < n; c++) {
+        float v = row[c];
+        if (v > scores[k - 1]) {
+          int p = k - 1;
+          while (p > 0 && scores[p - 1] < v) {
+            scores[p] = scores[p - 1];
+            top[p] = top[p - 1];
+            p--;
+          }
+          scores[p] = v;
+          top[p] = c;
+        }
+      }
+      var r = batch.rows().get(i);
+      out.add(new Prediction(r.path(), r.label(), top, scores));
+    }
+    return out;
+  }
+
+  static byte[] bytes(ComputationGraph net) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ModelSerializer.writeModel(net, out, false);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The model of the current evaluation broadcast, rebuilt once per executor JVM. */
+  static final class ModelCache {
+    private static long id = -1;
+    private static ComputationGraph net;
+
+    private ModelCache() {}
+
+    static synchronized ComputationGraph get(Broadcast<byte[]> b) throws IOException {
+      if (b.id() != id) {
+        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(b.value()), false);
+        id = b.id();
+      }
+      return net;
+    }
+  }
+}

@@ -1,0 +1,367 @@
+package org.ebvspark.jobs.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.io.FileUtils;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
+import org.ebvspark.data.PrepareImagesJob;
+import org.ebvspark.data.batch.BatchPlan;
+import org.ebvspark.data.table.HadoopConf;
+import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.data.table.ImageTableWriter;
+import org.ebvspark.model.Provenance;
+import org.ebvspark.model.ebv.EbvFile;
+import org.ebvspark.model.ebv.EbvGenerator;
+import org.ebvspark.model.ebv.EbvProvenance;
+import org.ebvspark.model.ebv.GeneratorMode;
+import org.ebvspark.model.ebv.GeneratorSettings;
+import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.nn.Backbone;
+import org.ebvspark.model.nn.EbvBasisCache;
+import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.Networks;
+import org.ebvspark.model.nn.Recipe;
+import org.ebvspark.model.nn.TopKEvaluation;
+import org.ebvspark.testing.InJvmS3;
+import org.ebvspark.testing.LocalSpark;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.Sgd;
+
+/**
+ * Parameter-averaged training on a real local[2] Spark context over image tables on the local file
+ * system, an in-JVM HDFS and an in-JVM S3 server.
+ */
+class SparkTrainerTest {
+  private static final long SEED = 7;
+  @TempDir static Path base;
+  static LocalSpark spark;
+  static MiniDFSCluster hdfs;
+  static InJvmS3 s3;
+  static String table;
+  static String basis;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Configuration dfs = new Configuration();
+    dfs.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("hdfs").toString());
+    hdfs = new MiniDFSCluster.Builder(dfs).numDataNodes(1).build();
+    hdfs.waitActive();
+    s3 = InJvmS3.start("training", "test-secret");
+    spark = LocalSpark.start();
+    s3.configure(conf());
+    table = base.resolve("synthetic").toString();
+    prepare(table);
+    basis = base.resolve("w6.ebv").toString();
+    var g = EbvGenerator.generate(GeneratorSettings.of(6, 8, 0.01, GeneratorMode.FAST, 1), r -> {});
+    EbvFile.write(
+        g.basis(),
+        0.01,
+        g.achieved(),
+        1,
+        new EbvProvenance("test", null, null, Map.of(), "now"),
+        basis,
+        false,
+        conf());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    spark.close();
+    s3.close();
+    hdfs.shutdown();
+  }
+
+  private static Configuration conf() {
+    return spark.session().sparkContext().hadoopConfiguration();
+  }
+
+  private static void prepare(String output) throws Exception {
+    new PrepareImagesJob(
+            spark.session(), new ImageTableWriter.Options(output, false, 1, 1 << 20, 1 << 16))
+        .synthetic(6, 40, 10, 16);
+  }
+
+  private static TrainRequest request(
+      String tableLocation, String run, int epochs, int maxBatches, boolean resume) {
+    Recipe recipe = Recipe.reference(epochs, 16, SEED).withLearningRate(0.1).withWarmupEpochs(1);
+    return new TrainRequest(
+        tableLocation,
+        run,
+        Backbone.CNN_SMALL,
+        Head.Kind.EBV,
+        basis,
+        0.07,
+        recipe,
+        3,
+        0,
+        maxBatches,
+        1,
+        1,
+        false,
+        resume,
+        20);
+  }
+
+  private static SparkTrainer.Result train(TrainRequest r, int checkpointRounds) throws Exception {
+    return new SparkTrainer(
+            r,
+            new SparkTrainer.Options(2, 1, checkpointRounds, 1L << 28),
+            spark.context(),
+            new PrintWriter(new StringWriter()))
+        .execute();
+  }
+
+  @Test
+  void averagingEveryStepOnEqualShardsIsSingleMachineSgdOnTheirUnion() throws Exception {
+    // DL4J's TestCompareParameterAveragingSparkVsSingleMachine, for the EBV head: plain SGD, no
+    // batch norm or dropout, two workers on equal batches averaged after every step equal one
+    // machine stepping on the union, because the averaged update is the mean of the gradients.
+    TrainingSetup setup = TrainingSetup.resolve(request(table, "unused", 1, 0, false), conf());
+    TableBatchLoader loader =
+        new TableBatchLoader(setup.evalSpec(), SEED, new HadoopConf(conf()), 1L << 28);
+    List<String> full = new ArrayList<>();
+    for (String path : BatchPlan.of(table, ImageTable.TRAIN, 8, conf()).epoch(1, SEED, true)) {
+      if (BatchPlan.Batch.decode(path).count() == 8 && full.size() < 6) {
+        full.add(path);
+      }
+    }
+    assertThat(full).hasSize(6);
+
+    ComputationGraph single = denseEbvNetwork(setup.head());
+    ComputationGraph distributed = single.clone();
+    assertThat(distributed.params().equalsWithEps(single.params(), 0)).isTrue();
+    EbvBasisCache.configure(conf());
+    for (int step = 0; step < 3; step++) {
+      DataSet union =
+          DataSet.merge(
+              List.of(loader.load(full.get(2 * step)), loader.load(full.get(2 * step + 1))));
+      single.fit(union);
+    }
+
+    RoundTrainingMaster master =
+        new RoundTrainingMaster(
+            new ParameterAveragingTrainingMaster.Builder(2, 8)
+                .batchSizePerWorker(8)
+                .averagingFrequency(1)
+                .saveUpdater(true)
+                .rngSeed(SEED));
+    SparkComputationGraph sparkNet =
+        new SparkComputationGraph(spark.context(), distributed, master);
+    for (int step = 0; step < 3; step++) {
+      sparkNet.fitPaths(
+          spark.context().parallelize(full.subList(2 * step, 2 * step + 2), 2), loader);
+    }
+
+    var expected = single.params();
+    var actual = sparkNet.getNetwork().params();
+    assertThat(actual.equalsWithEps(expected, 1e-5))
+        .as("max |difference| %s", actual.sub(expected).amaxNumber())
+        .isTrue();
+    // And the steps did something: the parameters moved from their start.
+    assertThat(actual.equalsWithEps(denseEbvNetwork(setup.head()).params(), 1e-3)).isFalse();
+    // Each round's broadcast was destroyed when it ended.
+    assertThat(master.destroyedBroadcasts()).isEqualTo(3);
+  }
+
+  /** Input -> dense(32, ReLU) -> EBV head, trained with plain SGD: no state beyond the weights. */
+  private static ComputationGraph denseEbvNetwork(Head head) {
+    GraphBuilder g =
+        new NeuralNetConfiguration.Builder()
+            .seed(SEED)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.2))
+            .graphBuilder()
+            .addInputs(Networks.INPUT)
+            .setInputTypes(InputType.convolutional(16, 16, 3))
+            .addLayer(
+                "dense",
+                new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build(),
+                Networks.INPUT);
+    head.addTo(g, "dense", 32);
+    ComputationGraph net = new ComputationGraph(g.build());
+    net.init();
+    return net;
+  }
+
+  @Test
+  void learnsTheSyntheticClassesOnTwoWorkersAndWritesACompleteRun() throws Exception {
+    Path run = dir.resolve("run");
+    SparkTrainer.Result r = train(request(table, run.toString(), 4, 0, false), 0);
+    assertThat(r.evaluation().top1()).isGreaterThan(0.8);
+    assertThat(r.evaluation().total()).isEqualTo(60);
+    // Batches of 16 within row groups; a round is one batch on each of the two workers.
+    int perEpoch = roundsPerEpoch();
+    assertThat(r.rounds()).isEqualTo(4 * perEpoch);
+    assertThat(r.broadcastsDestroyed()).isEqualTo(4 * perEpoch);
+    for (String f :
+        List.of("config.json", "metrics.jsonl", "model.zip", "report.json", "_SUCCESS")) {
+      assertThat(run.resolve(f)).as(f).exists();
+    }
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      lines.add(Provenance.json().readTree(line));
+    }
+    List<JsonNode> rounds = lines.stream().filter(l -> l.has("round")).toList();
+    assertThat(rounds).hasSize(4 * perEpoch);
+    // The iteration count (and so the schedule) advances by one per averaged round of F = 1.
+    assertThat(rounds.get(4 * perEpoch - 1).get("iteration").asInt()).isEqualTo(4 * perEpoch);
+    for (JsonNode l : rounds) {
+      assertThat(l.get("imagesPerSecond").asDouble()).isPositive();
+      assertThat(l.get("resultBytes").asLong()).isPositive();
+      // Parameters and updater state travel out each round: at least the parameters' bytes.
+      assertThat(l.get("broadcastBytes").asLong()).isGreaterThan(l.get("paramsBytes").asLong() / 2);
+      assertThat(l.get("loss").asDouble()).isFinite();
+    }
+    // Warm-up for the first epoch, then cosine decay to the end.
+    assertThat(rounds.get(perEpoch - 1).get("learningRate").asDouble())
+        .isGreaterThan(rounds.get(0).get("learningRate").asDouble());
+    assertThat(rounds.get(4 * perEpoch - 1).get("learningRate").asDouble())
+        .isLessThan(rounds.get(perEpoch).get("learningRate").asDouble());
+    assertThat(lines.stream().filter(l -> l.has("valTop1")).count()).isEqualTo(4);
+    JsonNode config = Provenance.json().readTree(run.resolve("config.json").toFile());
+    assertThat(config.get("workers").asInt()).isEqualTo(2);
+    assertThat(config.get("roundsPerEpoch").asInt()).isEqualTo(perEpoch);
+  }
+
+  private static int roundsPerEpoch() throws java.io.IOException {
+    int batches = BatchPlan.of(table, ImageTable.TRAIN, 16, conf()).batches().size();
+    assertThat(batches).isGreaterThanOrEqualTo(15);
+    return (batches + 1) / 2;
+  }
+
+  @Test
+  void aRunResumedFromAMidEpochCheckpointEndsWhereAnUninterruptedOneDoes() throws Exception {
+    Path whole = dir.resolve("whole");
+    SparkTrainer.Result uninterrupted = train(request(table, whole.toString(), 2, 0, false), 3);
+    try (var checkpoints = Files.list(whole.resolve("checkpoints"))) {
+      assertThat(checkpoints.map(p -> p.getFileName().toString()).sorted())
+          .containsExactly(
+              "epoch-0000-round-00003",
+              "epoch-0000-round-00006",
+              "epoch-0001-round-00000",
+              "epoch-0001-round-00003",
+              "epoch-0001-round-00006",
+              "epoch-0002-round-00000");
+    }
+    // What a driver killed in round 5 of epoch 2 leaves: checkpoints up to epoch 2, round 3.
+    Path killed = dir.resolve("killed");
+    FileUtils.copyDirectory(whole.toFile(), killed.toFile());
+    for (String c : List.of("epoch-0001-round-00006", "epoch-0002-round-00000")) {
+      FileUtils.deleteDirectory(killed.resolve("checkpoints").resolve(c).toFile());
+    }
+    for (String f : List.of("model.zip", "report.json", "_SUCCESS")) {
+      Files.delete(killed.resolve(f));
+    }
+    SparkTrainer.Result resumed = train(request(table, killed.toString(), 2, 0, true), 3);
+    assertThat(resumed.rounds()).isEqualTo(roundsPerEpoch() - 3);
+
+    ComputationGraph a =
+        ModelSerializer.restoreComputationGraph(whole.resolve("model.zip").toFile());
+    ComputationGraph b =
+        ModelSerializer.restoreComputationGraph(killed.resolve("model.zip").toFile());
+    // Averaging sums in whatever order the tasks finish, so floats may differ in the last bits.
+    assertThat(b.params().equalsWithEps(a.params(), 1e-4))
+        .as("max |difference| %s", b.params().sub(a.params()).amaxNumber())
+        .isTrue();
+    assertThat(b.getIterationCount()).isEqualTo(a.getIterationCount());
+    assertThat(resumed.evaluation().top1())
+        .isCloseTo(uninterrupted.evaluation().top1(), org.assertj.core.data.Offset.offset(0.02));
+    // The metrics of the lost rounds were replaced, not duplicated.
+    long lines =
+        Files.readAllLines(killed.resolve("metrics.jsonl")).stream()
+            .filter(l -> l.contains("\"round\""))
+            .count();
+    assertThat(lines).isEqualTo(2 * roundsPerEpoch());
+  }
+
+  @Test
+  void trainsFromTablesOnHdfsAndS3IntoRunDirectoriesThere() throws Exception {
+    String onHdfs = "hdfs://localhost:" + hdfs.getNameNodePort();
+    String onS3 = "s3a://training";
+    for (String root : List.of(onHdfs, onS3)) {
+      String remoteTable = root + "/tables/synthetic";
+      prepare(remoteTable);
+      String run = root + "/runs/smoke";
+      SparkTrainer.Result r = train(request(remoteTable, run, 1, 4, false), 0);
+      assertThat(r.rounds()).as(root).isEqualTo(2);
+      assertThat(r.evaluation().total()).as(root).isEqualTo(60);
+      for (String f : List.of("config.json", "metrics.jsonl", "model.zip", "report.json")) {
+        assertThat(Locations.exists(run + "/" + f, conf())).as(run + "/" + f).isTrue();
+      }
+      try (InputStream in = Locations.open(run + "/model.zip", conf())) {
+        assertThat(ModelSerializer.restoreComputationGraph(in, false).getIterationCount())
+            .isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void distributedEvaluationMergesToTheSingleMachineResultAndWritesPredictions() throws Exception {
+    Path run = dir.resolve("eval");
+    train(request(table, run.toString(), 1, 0, false), 0);
+    ComputationGraph net =
+        ModelSerializer.restoreComputationGraph(run.resolve("model.zip").toFile());
+    TrainingSetup setup = TrainingSetup.resolve(request(table, "unused", 1, 0, false), conf());
+    TableBatchLoader loader =
+        new TableBatchLoader(setup.evalSpec(), 0, new HadoopConf(conf()), 1L << 28);
+    BatchPlan plan = BatchPlan.of(table, ImageTable.VAL, 7, conf());
+
+    TopKEvaluation local = new TopKEvaluation(6);
+    for (String path : plan.epoch(0, 0, false)) {
+      DataSet ds = loader.load(path);
+      local.add(net.outputSingle(false, ds.getFeatures()), ds.getLabels());
+    }
+    SparkEvaluator.Result merged =
+        SparkEvaluator.evaluate(spark.context(), net, plan, loader, 6, 3, null);
+    TopKEvaluation e = merged.evaluation();
+    assertThat(e.total()).isEqualTo(60);
+    assertThat(e.perClassTotal()).containsOnly(10L);
+    assertThat(e.perClassCorrect()).isEqualTo(local.perClassCorrect());
+    assertThat(e.top1()).isEqualTo(local.top1());
+    assertThat(e.top5()).isEqualTo(local.top5());
+    assertThat(e.loss()).isCloseTo(local.loss(), org.assertj.core.data.Offset.offset(1e-6));
+
+    EvaluateJob.Result job =
+        new EvaluateJob(spark.session(), run.toString(), table, "val", 7).execute();
+    assertThat(job.evaluation().top1()).isEqualTo(local.top1());
+    JsonNode report = Provenance.json().readTree(run.resolve("report.json").toFile());
+    JsonNode val = report.get("evaluations").get("val");
+    assertThat(val.get("images").asLong()).isEqualTo(60);
+    assertThat(val.get("top1").asDouble()).isEqualTo(local.top1());
+    assertThat(val.get("trainableParameters").asLong()).isPositive();
+    Dataset<Row> predictions = spark.session().read().parquet(job.predictions());
+    assertThat(predictions.count()).isEqualTo(60);
+    assertThat(predictions.select("path").distinct().count()).isEqualTo(60);
+    long topIsLabel = predictions.filter("top5[0] = label").count();
+    assertThat(topIsLabel).isEqualTo(Math.round(local.top1() * 60));
+    long labelInTop5 = predictions.filter("array_contains(top5, label)").count();
+    assertThat(labelInTop5).isEqualTo(Math.round(local.top5() * 60));
+  }
+}
