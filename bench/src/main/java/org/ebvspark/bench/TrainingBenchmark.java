@@ -53,13 +53,16 @@ public final class TrainingBenchmark {
     this.epochs = epochs;
   }
 
-  /** Arguments: epochs, then the parts to run (throughput, heads, longtail, spark; default all). */
+  /**
+   * Arguments: epochs, then the parts to run (throughput, heads, longtail, spark, bytes; default
+   * all).
+   */
   public static void main(String[] args) throws Exception {
     TrainingBenchmark b = new TrainingBenchmark(Integer.parseInt(args[0]));
     List<String> parts =
         args.length > 1
             ? List.of(args).subList(1, args.length)
-            : List.of("throughput", "heads", "longtail", "spark");
+            : List.of("throughput", "heads", "longtail", "spark", "bytes");
     b.prepareData();
     for (String part : parts) {
       switch (part) {
@@ -67,6 +70,7 @@ public final class TrainingBenchmark {
         case "heads" -> b.heads();
         case "longtail" -> b.longTail();
         case "spark" -> b.spark();
+        case "bytes" -> b.bytesPerRound();
         default -> throw new IllegalArgumentException("unknown part " + part);
       }
     }
@@ -423,5 +427,132 @@ public final class TrainingBenchmark {
           60000.0 * epochs / rep.get("trainSeconds").asDouble());
     }
     report.writeInto(DOC);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * What one averaging round moves for ResNet-50 with each head, measured on a running job: the
+   * broadcast the driver stores for executors (parameters and updater state, serialized) and the
+   * task results it receives back. One round on local[2], two workers, two 32 x 32 images each (the
+   * bytes depend on the parameters, not on the images).
+   */
+  private void bytesPerRound() throws Exception {
+    BenchmarkReport report = new BenchmarkReport("training-bytes");
+    report.raw("## Bytes moved per averaging round: ResNet-50, FC against EBV head (issue 6)");
+    report.raw("");
+    report.line(
+        "Machine: %s. Command: `bench/run-training.sh %d bytes` (%s). One round of"
+            + " parameter averaging on local[2] (2 workers, SGD + Nesterov, so updater state"
+            + " travels with the parameters), bytes read from the running job: the broadcast's"
+            + " stored torrent pieces and Spark's task result sizes.",
+        MachineInfo.describe(), epochs, java.time.LocalDate.now());
+    report.raw("");
+    report.raw(
+        "| head | classes | d | trainable parameters | broadcast bytes | result bytes | round"
+            + " seconds |");
+    report.raw("|---|---|---|---|---|---|---|");
+    SparkSession spark = SparkSessions.getOrCreate("ebv bytes per round", "local[2]");
+    try {
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      org.ebvspark.jobs.train.ResultBytesListener results =
+          new org.ebvspark.jobs.train.ResultBytesListener();
+      sc.sc().addSparkListener(results);
+      for (Object[] c :
+          new Object[][] {
+            {Head.Kind.EBV, 1000, 1000},
+            {Head.Kind.FC, 1000, 0},
+            {Head.Kind.EBV, 100_000, 5000},
+            {Head.Kind.FC, 100_000, 0}
+          }) {
+        Head.Kind kind = (Head.Kind) c[0];
+        int classes = (int) c[1];
+        int dim = (int) c[2];
+        Head head =
+            kind == Head.Kind.FC
+                ? Head.fc(classes, 0.1)
+                : Head.ebv(
+                    randomBasis(classes, dim),
+                    EbvFile.readHeader(randomBasis(classes, dim), conf),
+                    0.07,
+                    0.1);
+        try {
+          ComputationGraph net =
+              Networks.create(
+                  Backbone.RESNET50,
+                  head,
+                  Recipe.reference(1, 4, SEED),
+                  new Networks.ImageShape(3, 32, 32),
+                  100);
+          long trainable =
+              org.ebvspark.model.nn.ModelSummary.of(net.getConfiguration()).trainable();
+          var master =
+              new org.ebvspark.jobs.train.RoundTrainingMaster(
+                  new org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster
+                          .Builder(2, 2)
+                      .batchSizePerWorker(2)
+                      .averagingFrequency(1)
+                      .saveUpdater(true)
+                      .rngSeed(SEED));
+          var sparkNet =
+              new org.deeplearning4j.spark.impl.graph.SparkComputationGraph(sc, net, master);
+          List<DataSet> data = new ArrayList<>();
+          for (int w = 0; w < 2; w++) {
+            INDArray y = Nd4j.createFromArray(new float[] {w, w + 1}).reshape(2, 1);
+            data.add(new DataSet(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32), y));
+          }
+          results.take();
+          long t0 = System.nanoTime();
+          sparkNet.fit(sc.parallelize(data, 2));
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          report.line(
+              "| %s | %d | %s | %d | %d | %d | %.1f |",
+              kind.label(),
+              classes,
+              kind == Head.Kind.EBV ? "" + dim : "-",
+              trainable,
+              master.takeBroadcastBytes(),
+              results.take(),
+              seconds);
+        } catch (RuntimeException | OutOfMemoryError e) {
+          report.line(
+              "| %s | %d | %s | - | failed: %s | | |",
+              kind.label(),
+              classes,
+              kind == Head.Kind.EBV ? "" + dim : "-",
+              e.toString().replace('|', '/'));
+        }
+        System.gc();
+      }
+      sc.sc().removeSparkListener(results);
+    } finally {
+      spark.stop();
+    }
+    report.line(
+        "The EBV head's trainable parameters (projection to d) do not depend on N: W stays in the"
+            + " EBV file and is read once per executor JVM, never broadcast or averaged.");
+    report.writeInto(DOC);
+  }
+
+  /**
+   * A basis of unit rows for measuring bytes (not certified: the bytes do not depend on alpha),
+   * written once under bench/out.
+   */
+  private String randomBasis(int n, int d) throws Exception {
+    Path file = OUT.resolve("random-" + n + "x" + d + ".ebv");
+    if (!Files.exists(file)) {
+      INDArray w = Nd4j.randn(DataType.FLOAT, n, d);
+      w.diviColumnVector(w.norm2(1).reshape(n, 1));
+      EbvFile.write(
+          w,
+          0.99,
+          0.99,
+          SEED,
+          new EbvProvenance("bench: random unit rows", null, null, Map.of(), Provenance.now()),
+          file.toString(),
+          true,
+          conf);
+    }
+    return file.toString();
   }
 }

@@ -214,14 +214,17 @@ final class GenerateCommand implements Callable<Integer> {
     out.println(g.message());
     out.printf(
         Locale.ROOT,
-        "wrote %s: %d x %d, max |cos| %.6f (Welch bound %.6f, ratio %.3f), %d steps, %.1f s"
+        "wrote %s: %d x %d, max |cos| %.6f (%s), %d steps, %.1f s"
             + " on %s (%d tasks per step), sha256 %s%n",
         output,
         c.classes(),
         c.dim(),
         c.max(),
-        c.welchBound(),
-        c.welchRatio(),
+        // For N <= d the bound is 0 (an orthonormal set meets it) and a ratio says nothing.
+        c.welchBound() > 0
+            ? String.format(
+                Locale.ROOT, "Welch bound %.6f, ratio %.3f", c.welchBound(), c.welchRatio())
+            : "N <= d: Welch bound 0",
         g.steps(),
         g.seconds(),
         result.executor(),

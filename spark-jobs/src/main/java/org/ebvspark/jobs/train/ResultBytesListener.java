@@ -8,7 +8,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  * Bytes the driver received as task results (Spark's own task metrics): for an averaging round,
  * what the workers sent back, parameters and updater state included.
  */
-final class ResultBytesListener extends SparkListener {
+public final class ResultBytesListener extends SparkListener {
   private final AtomicLong bytes = new AtomicLong();
 
   @Override
@@ -19,7 +19,7 @@ final class ResultBytesListener extends SparkListener {
   }
 
   /** Bytes since the last call, then reset. */
-  long take() {
+  public long take() {
     return bytes.getAndSet(0);
   }
 }
