@@ -17,6 +17,7 @@ import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
 import org.ebvspark.model.io.Locations;
 
 /**
@@ -26,10 +27,6 @@ import org.ebvspark.model.io.Locations;
 public final class ImageTableReader {
   /** What training reads of a row. */
   public record ImageRow(byte[] image, int label, String path) implements java.io.Serializable {}
-
-  private static final String PROJECTION =
-      "message spark_schema { required binary image; required int32 label;"
-          + " required binary path (STRING); }";
 
   private ImageTableReader() {}
 
@@ -58,6 +55,25 @@ public final class ImageTableReader {
     }
   }
 
+  /**
+   * The image, label and path columns as the shard declares them: tables written from files mark
+   * them required, tables derived from other tables (long-tail) through Spark's nullable read
+   * schema mark them optional, and Parquet's projection must match either exactly.
+   */
+  private static String projection(String shard, Configuration conf) throws IOException {
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(HadoopInputFile.fromPath(new Path(shard), conf))) {
+      MessageType file = reader.getFooter().getFileMetaData().getSchema();
+      return new MessageType(
+              file.getName(),
+              List.of(
+                  file.getType(ImageTable.IMAGE),
+                  file.getType(ImageTable.LABEL),
+                  file.getType(ImageTable.PATH)))
+          .toString();
+    }
+  }
+
   /** Rows in a split, from the footers. */
   public static long rows(String table, String split, Configuration conf) throws IOException {
     long total = 0;
@@ -71,7 +87,7 @@ public final class ImageTableReader {
   public static void forEach(String shard, Configuration conf, Consumer<ImageRow> action)
       throws IOException {
     Configuration c = new Configuration(conf);
-    c.set(ReadSupport.PARQUET_READ_SCHEMA, PROJECTION);
+    c.set(ReadSupport.PARQUET_READ_SCHEMA, projection(shard, conf));
     try (ParquetReader<Group> reader =
         ParquetReader.builder(new GroupReadSupport(), new Path(shard)).withConf(c).build()) {
       Group g;
@@ -92,7 +108,7 @@ public final class ImageTableReader {
   public static List<ImageRow> rowGroup(String shard, long start, long length, Configuration conf)
       throws IOException {
     Configuration c = new Configuration(conf);
-    c.set(ReadSupport.PARQUET_READ_SCHEMA, PROJECTION);
+    c.set(ReadSupport.PARQUET_READ_SCHEMA, projection(shard, conf));
     List<ImageRow> rows = new ArrayList<>();
     try (ParquetReader<Group> reader =
         ParquetReader.builder(new GroupReadSupport(), new Path(shard))
