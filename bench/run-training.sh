@@ -11,7 +11,7 @@ if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
   exit 2
 fi
 # shellcheck disable=SC2086
-java -Xmx8g -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=18G \
+java -Xmx"${EBV_BENCH_HEAP:-8g}" -Dorg.bytedeco.javacpp.maxbytes=10G -Dorg.bytedeco.javacpp.maxphysicalbytes=18G \
   $EBV_JAVA17_OPENS $EBV_JAVA_PROPS -Dspark.ui.enabled=false -Dspark.driver.host=127.0.0.1 \
   -Dlog4j2.configurationFile=classpath:ebv-log4j2.properties \
   -cp "$bench_cp" org.ebvspark.bench.TrainingBenchmark "${1:-4}" "${@:2}"

@@ -523,6 +523,8 @@ public final class TrainingBenchmark {
               e.toString().replace('|', '/'));
         }
         System.gc();
+        // An executor thread's OutOfMemoryError ends the JVM: keep what is measured so far.
+        report.writeInto(DOC);
       }
       sc.sc().removeSparkListener(results);
     } finally {

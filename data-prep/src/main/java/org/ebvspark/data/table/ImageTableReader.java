@@ -92,11 +92,7 @@ public final class ImageTableReader {
         ParquetReader.builder(new GroupReadSupport(), new Path(shard)).withConf(c).build()) {
       Group g;
       while ((g = reader.read()) != null) {
-        action.accept(
-            new ImageRow(
-                g.getBinary("image", 0).getBytes(),
-                g.getInteger("label", 0),
-                g.getString("path", 0)));
+        action.accept(row(g));
       }
     }
   }
@@ -117,14 +113,17 @@ public final class ImageTableReader {
             .build()) {
       Group g;
       while ((g = reader.read()) != null) {
-        rows.add(
-            new ImageRow(
-                g.getBinary("image", 0).getBytes(),
-                g.getInteger("label", 0),
-                g.getString("path", 0)));
+        rows.add(row(g));
       }
     }
     return rows;
+  }
+
+  private static ImageRow row(Group g) {
+    return new ImageRow(
+        g.getBinary(ImageTable.IMAGE, 0).getBytes(),
+        g.getInteger(ImageTable.LABEL, 0),
+        g.getString(ImageTable.PATH, 0));
   }
 
   /** Every row of a split (for splits that fit in memory). */
