@@ -213,25 +213,14 @@ public final class LocalTrainer {
             request.retainCheckpoints());
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      run.writeModel(RunDirectory.MODEL, net, true);
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("split", ImageTable.VAL);
-      if (last != null) {
-        report.put("top1", last.top1());
-        report.put("top5", last.top5());
-        report.put("loss", last.loss());
-        report.put("meanClassAccuracy", last.meanClassAccuracy());
-        report.put("images", last.total());
-        report.put("perClassCorrect", last.perClassCorrect());
-        report.put("perClassTotal", last.perClassTotal());
-      }
-      report.put("trainSeconds", seconds);
-      report.put("secondsToTop1Of90", timeTo90);
-      report.put(
-          "trainableParameters", setup.describe(itersPerEpoch, "local").get("trainableParameters"));
-      report.put("createdAt", Provenance.now());
-      run.writeJson(RunDirectory.REPORT, report);
-      run.markSuccess();
+      run.finish(
+          net,
+          last,
+          seconds,
+          timeTo90,
+          Map.of(
+              "trainableParameters",
+              setup.describe(itersPerEpoch, "local").get("trainableParameters")));
       return new Result(request.recipe().epochs(), last, seconds, timeTo90, run.location());
     } finally {
       prefetch.shutdownNow();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,9 +15,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.ebvspark.data.table.ImageTable;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.AtomicOutput;
 import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.nn.TopKEvaluation;
 
 /**
  * A training run's directory, on any file system:
@@ -103,6 +106,37 @@ public final class RunDirectory {
 
   public void markSuccess() throws IOException {
     fs.create(new Path(root, SUCCESS), true).close();
+  }
+
+  /**
+   * Ends a run: the final model (with its updater), {@code report.json} (the last validation
+   * evaluation, if any, the training time and the trainer's own fields) and the success marker.
+   */
+  public void finish(
+      ComputationGraph net,
+      TopKEvaluation last,
+      double trainSeconds,
+      Double secondsToTop1Of90,
+      Map<String, Object> extras)
+      throws IOException {
+    writeModel(MODEL, net, true);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("split", ImageTable.VAL);
+    if (last != null) {
+      report.put("top1", last.top1());
+      report.put("top5", last.top5());
+      report.put("loss", last.loss());
+      report.put("meanClassAccuracy", last.meanClassAccuracy());
+      report.put("images", last.total());
+      report.put("perClassCorrect", last.perClassCorrect());
+      report.put("perClassTotal", last.perClassTotal());
+    }
+    report.put("trainSeconds", trainSeconds);
+    report.put("secondsToTop1Of90", secondsToTop1Of90);
+    report.putAll(extras);
+    report.put("createdAt", Provenance.now());
+    writeJson(REPORT, report);
+    markSuccess();
   }
 
   /** Saves a checkpoint and keeps the newest {@code retain}. */

@@ -276,23 +276,10 @@ public final class SparkTrainer {
             request.retainCheckpoints());
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      run.writeModel(RunDirectory.MODEL, sparkNet.getNetwork(), true);
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("split", ImageTable.VAL);
-      if (last != null) {
-        report.put("top1", last.top1());
-        report.put("top5", last.top5());
-        report.put("loss", last.loss());
-        report.put("meanClassAccuracy", last.meanClassAccuracy());
-        report.put("images", last.total());
-      }
-      report.put("trainSeconds", seconds);
-      report.put("secondsToTop1Of90", timeTo90);
-      report.put("rounds", rounds);
-      report.put("executor", executor);
-      report.put("createdAt", Provenance.now());
-      run.writeJson(RunDirectory.REPORT, report);
-      run.markSuccess();
+      Map<String, Object> extras = new LinkedHashMap<>();
+      extras.put("rounds", rounds);
+      extras.put("executor", executor);
+      run.finish(sparkNet.getNetwork(), last, seconds, timeTo90, extras);
       return new Result(
           request.recipe().epochs(),
           last,
