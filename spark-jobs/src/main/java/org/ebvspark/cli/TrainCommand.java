@@ -6,9 +6,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.ebvspark.jobs.SparkSessions;
-import org.ebvspark.jobs.train.LocalTrainer;
-import org.ebvspark.jobs.train.SparkTrainer;
 import org.ebvspark.jobs.train.TrainRequest;
+import org.ebvspark.jobs.train.TrainingLoop;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.EbvLogitsLayer;
 import org.ebvspark.model.nn.Head;
@@ -57,19 +56,35 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, description = "The run directory (path or URI).")
   String run;
 
-  @Option(names = "--epochs", defaultValue = "90", description = "Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--epochs",
+      defaultValue = "90",
+      description =
+          "Training length. Default: ${DEFAULT-VALUE} (ImageNet's; small sets need fewer).")
   int epochs;
 
   @Option(
       names = "--batch",
-      defaultValue = "256",
-      description = "Images per step. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "128",
+      description =
+          "Images per step on each worker; the global batch is this x workers (1 with --local)."
+              + " Default: ${DEFAULT-VALUE}.")
   int batch;
 
   @Option(
       names = "--lr",
-      description = "Peak learning rate (default: 0.1 x batch / 256 for sgd, 1e-3 for adamw).")
+      description =
+          "Peak learning rate for a global batch of --reference-batch images, scaled linearly to"
+              + " the actual global batch (default: 0.1 for sgd, 1e-3 for adamw).")
   Double lr;
+
+  @Option(
+      names = "--reference-batch",
+      defaultValue = "" + TrainingLoop.Rounds.REFERENCE_BATCH,
+      description =
+          "The global batch --lr is given for (linear scaling, Goyal et al. 2017); 0 takes --lr"
+              + " as the peak rate at any batch. Default: ${DEFAULT-VALUE}.")
+  int referenceBatch;
 
   @Option(
       names = "--optimizer",
@@ -77,8 +92,10 @@ final class TrainCommand implements Callable<Integer> {
       description = "sgd (momentum 0.9) or adamw. Default: ${DEFAULT-VALUE}.")
   String optimizer;
 
-  @Option(names = "--warmup-epochs", defaultValue = "5", description = "Default: ${DEFAULT-VALUE}.")
-  double warmupEpochs;
+  @Option(
+      names = "--warmup-epochs",
+      description = "Linear warm-up length (default: 5, or a tenth of --epochs when shorter).")
+  Double warmupEpochs;
 
   @Option(
       names = "--weight-decay",
@@ -135,8 +152,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--memory-mb",
       defaultValue = "2048",
       description =
-          "Encoded images held in memory per JVM (--local: whole splits up to this size; Spark:"
-              + " the row-group cache of each executor). Default: ${DEFAULT-VALUE}.")
+          "Encoded images held in memory per JVM (the row-group cache of this JVM or of each"
+              + " executor). Default: ${DEFAULT-VALUE}.")
   long memoryMb;
 
   @Option(names = "--overwrite", description = "Replace an existing run directory.")
@@ -163,7 +180,8 @@ final class TrainCommand implements Callable<Integer> {
       names = "--averaging-frequency",
       defaultValue = "5",
       description =
-          "Minibatches per worker between parameter averagings. Default: ${DEFAULT-VALUE}.")
+          "Minibatches per worker between parameter averagings (with --local: per round of"
+              + " metrics and checkpoints). Default: ${DEFAULT-VALUE}.")
   int averagingFrequency;
 
   @Option(
@@ -182,8 +200,10 @@ final class TrainCommand implements Callable<Integer> {
         };
     Recipe recipe =
         Recipe.reference(epochs, batch, seed)
+            .withLearningRate(0.1)
             .withOptimizer(optimizer)
-            .withWarmupEpochs(warmupEpochs)
+            .withWarmupEpochs(
+                warmupEpochs != null ? warmupEpochs : Recipe.defaultWarmupEpochs(epochs))
             .withWeightDecay(weightDecay)
             .withLabelSmoothing(labelSmoothing);
     if (lr != null) {
@@ -212,29 +232,32 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TrainRequest request = request();
-    if (averagingFrequency < 1 || workers < 0 || checkpointRounds < 0) {
+    TrainingLoop.Rounds rounds =
+        new TrainingLoop.Rounds(averagingFrequency, checkpointRounds, referenceBatch);
+    if (workers < 0 || memoryMb < 1) {
       throw new IllegalArgumentException(
-          "--averaging-frequency must be positive, --workers and --checkpoint-rounds not negative");
+          "--workers must not be negative and --memory-mb must be positive");
     }
     if (local) {
-      LocalTrainer.Result r =
-          new LocalTrainer(
-                  request, new Configuration(), spec.commandLine().getErr(), memoryMb << 20)
+      TrainingLoop.Result r =
+          TrainingLoop.local(
+                  request, rounds, new Configuration(), memoryMb << 20, spec.commandLine().getErr())
               .execute();
-      return report(r.epochs(), r.seconds(), r.evaluation(), r.run());
+      return report(r);
     }
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = SparkSessions.getOrCreate("ebv train", master);
     try {
-      SparkTrainer.Result r =
-          new SparkTrainer(
+      TrainingLoop.Result r =
+          TrainingLoop.spark(
                   request,
-                  new SparkTrainer.Options(
-                      workers, averagingFrequency, checkpointRounds, memoryMb << 20),
+                  rounds,
                   JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                  workers,
+                  memoryMb << 20,
                   spec.commandLine().getErr())
               .execute();
-      return report(r.epochs(), r.seconds(), r.evaluation(), r.run());
+      return report(r);
     } finally {
       if (!existing) {
         spark.stop();
@@ -242,17 +265,18 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private int report(int epochs, double seconds, TopKEvaluation e, String location) {
+  private int report(TrainingLoop.Result r) {
+    TopKEvaluation e = r.evaluation();
     spec.commandLine()
         .getOut()
         .printf(
             Locale.ROOT,
             "trained %d epochs in %.1f s: val top-1 %.4f, top-5 %.4f; run %s%n",
-            epochs,
-            seconds,
+            r.epochs(),
+            r.seconds(),
             e == null ? Double.NaN : e.top1(),
             e == null ? Double.NaN : e.top5(),
-            location);
+            r.run());
     return 0;
   }
 }

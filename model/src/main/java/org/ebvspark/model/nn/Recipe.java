@@ -55,6 +55,14 @@ public record Recipe(
         "sgd", 0.1 * batchSize / 256.0, 0.9, 2e-5, 5, 0.01, epochs, 0.1, batchSize, seed);
   }
 
+  /**
+   * The default warm-up for a run of {@code epochs}: the reference recipe's 5 epochs (for 90), and
+   * a tenth of the run when that is shorter, so that a short run reaches its peak rate.
+   */
+  public static double defaultWarmupEpochs(int epochs) {
+    return Math.min(5, epochs / 10.0);
+  }
+
   public Recipe withLearningRate(double value) {
     return new Recipe(
         optimizer,

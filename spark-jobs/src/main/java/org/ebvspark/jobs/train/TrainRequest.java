@@ -53,4 +53,24 @@ public record TrainRequest(
           "--eval-every, --log-every and --keep-checkpoints must be positive");
     }
   }
+
+  /** The same request with another recipe (the trainer's batch-scaled one). */
+  public TrainRequest withRecipe(Recipe value) {
+    return new TrainRequest(
+        table,
+        run,
+        backbone,
+        head,
+        ebvLocation,
+        tau,
+        value,
+        channels,
+        imageSize,
+        maxBatchesPerEpoch,
+        evalEvery,
+        logEvery,
+        overwrite,
+        resume,
+        retainCheckpoints);
+  }
 }

@@ -189,12 +189,20 @@ public final class TrainingSetup {
     return Networks.create(request.backbone(), head, request.recipe(), shape, iterationsPerEpoch);
   }
 
+  /** The network's trainable parameter count. */
+  public long trainableParameters(long iterationsPerEpoch) {
+    return summary(iterationsPerEpoch).trainable();
+  }
+
+  private ModelSummary summary(long iterationsPerEpoch) {
+    return ModelSummary.of(
+        Networks.configuration(
+            request.backbone(), head, request.recipe(), shape, iterationsPerEpoch));
+  }
+
   /** The resolved configuration, for config.json and reports. */
   public Map<String, Object> describe(long iterationsPerEpoch, String executor) {
-    ModelSummary summary =
-        ModelSummary.of(
-            Networks.configuration(
-                request.backbone(), head, request.recipe(), shape, iterationsPerEpoch));
+    ModelSummary summary = summary(iterationsPerEpoch);
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("request", request);
     c.put("recipe", request.recipe().toString());

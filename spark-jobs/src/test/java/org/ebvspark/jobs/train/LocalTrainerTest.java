@@ -76,8 +76,13 @@ class LocalTrainerTest {
         2);
   }
 
-  private static LocalTrainer.Result train(TrainRequest r) throws Exception {
-    return new LocalTrainer(r, new Configuration(), new PrintWriter(new StringWriter()), 1L << 30)
+  private static TrainingLoop.Result train(TrainRequest r) throws Exception {
+    return TrainingLoop.local(
+            r,
+            new TrainingLoop.Rounds(5, 0, 0),
+            new Configuration(),
+            1L << 30,
+            new PrintWriter(new StringWriter()))
         .execute();
   }
 
@@ -85,7 +90,7 @@ class LocalTrainerTest {
   void bothHeadsLearnTheSyntheticClassesAndWriteACompleteRun() throws Exception {
     for (Head.Kind head : Head.Kind.values()) {
       Path run = dir.resolve(head.label());
-      LocalTrainer.Result r = train(request(run.toString(), head, 3, false));
+      TrainingLoop.Result r = train(request(run.toString(), head, 3, false));
       assertThat(r.evaluation().top1()).as(head.label()).isGreaterThan(0.8);
       assertThat(r.evaluation().total()).isEqualTo(60);
       for (String f :
@@ -123,7 +128,7 @@ class LocalTrainerTest {
     for (String f : List.of("model.zip", "report.json", "_SUCCESS")) {
       Files.delete(killed.resolve(f));
     }
-    LocalTrainer.Result resumed = train(request(killed.toString(), Head.Kind.EBV, 3, true));
+    TrainingLoop.Result resumed = train(request(killed.toString(), Head.Kind.EBV, 3, true));
     ComputationGraph a =
         ModelSerializer.restoreComputationGraph(whole.resolve("model.zip").toFile(), false);
     ComputationGraph b =

@@ -16,13 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.ebvspark.data.PrepareImagesJob;
 import org.ebvspark.data.batch.BatchPlan;
@@ -37,9 +31,7 @@ import org.ebvspark.model.ebv.GeneratorMode;
 import org.ebvspark.model.ebv.GeneratorSettings;
 import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.Backbone;
-import org.ebvspark.model.nn.EbvBasisCache;
 import org.ebvspark.model.nn.Head;
-import org.ebvspark.model.nn.Networks;
 import org.ebvspark.model.nn.Recipe;
 import org.ebvspark.model.nn.TopKEvaluation;
 import org.ebvspark.testing.InJvmS3;
@@ -48,10 +40,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.learning.config.Sgd;
 
 /**
  * Parameter-averaged training on a real local[2] Spark context over image tables on the local file
@@ -129,97 +118,26 @@ class SparkTrainerTest {
         20);
   }
 
-  private static SparkTrainer.Result train(TrainRequest r, int checkpointRounds) throws Exception {
-    return new SparkTrainer(
+  private static TrainingLoop.Result train(TrainRequest r, int checkpointRounds) throws Exception {
+    return TrainingLoop.spark(
             r,
-            new SparkTrainer.Options(2, 1, checkpointRounds, 1L << 28),
+            new TrainingLoop.Rounds(1, checkpointRounds, 0),
             spark.context(),
+            2,
+            1L << 28,
             new PrintWriter(new StringWriter()))
         .execute();
   }
 
   @Test
-  void averagingEveryStepOnEqualShardsIsSingleMachineSgdOnTheirUnion() throws Exception {
-    // DL4J's TestCompareParameterAveragingSparkVsSingleMachine, for the EBV head: plain SGD, no
-    // batch norm or dropout, two workers on equal batches averaged after every step equal one
-    // machine stepping on the union, because the averaged update is the mean of the gradients.
-    TrainingSetup setup = TrainingSetup.resolve(request(table, "unused", 1, 0, false), conf());
-    TableBatchLoader loader =
-        new TableBatchLoader(setup.evalSpec(), SEED, new HadoopConf(conf()), 1L << 28);
-    List<String> full = new ArrayList<>();
-    for (String path : BatchPlan.of(table, ImageTable.TRAIN, 8, conf()).epoch(1, SEED, true)) {
-      if (BatchPlan.Batch.decode(path).count() == 8 && full.size() < 6) {
-        full.add(path);
-      }
-    }
-    assertThat(full).hasSize(6);
-
-    ComputationGraph single = denseEbvNetwork(setup.head());
-    ComputationGraph distributed = single.clone();
-    assertThat(distributed.params().equalsWithEps(single.params(), 0)).isTrue();
-    EbvBasisCache.configure(conf());
-    for (int step = 0; step < 3; step++) {
-      DataSet union =
-          DataSet.merge(
-              List.of(loader.load(full.get(2 * step)), loader.load(full.get(2 * step + 1))));
-      single.fit(union);
-    }
-
-    RoundTrainingMaster master =
-        new RoundTrainingMaster(
-            new ParameterAveragingTrainingMaster.Builder(2, 8)
-                .batchSizePerWorker(8)
-                .averagingFrequency(1)
-                .saveUpdater(true)
-                .rngSeed(SEED));
-    SparkComputationGraph sparkNet =
-        new SparkComputationGraph(spark.context(), distributed, master);
-    for (int step = 0; step < 3; step++) {
-      sparkNet.fitPaths(
-          spark.context().parallelize(full.subList(2 * step, 2 * step + 2), 2), loader);
-    }
-
-    var expected = single.params();
-    var actual = sparkNet.getNetwork().params();
-    assertThat(actual.equalsWithEps(expected, 1e-5))
-        .as("max |difference| %s", actual.sub(expected).amaxNumber())
-        .isTrue();
-    // And the steps did something: the parameters moved from their start.
-    assertThat(actual.equalsWithEps(denseEbvNetwork(setup.head()).params(), 1e-3)).isFalse();
-    // Each round's broadcast was destroyed when it ended.
-    assertThat(master.destroyedBroadcasts()).isEqualTo(3);
-  }
-
-  /** Input -> dense(32, ReLU) -> EBV head, trained with plain SGD: no state beyond the weights. */
-  private static ComputationGraph denseEbvNetwork(Head head) {
-    GraphBuilder g =
-        new NeuralNetConfiguration.Builder()
-            .seed(SEED)
-            .dataType(DataType.FLOAT)
-            .updater(new Sgd(0.2))
-            .graphBuilder()
-            .addInputs(Networks.INPUT)
-            .setInputTypes(InputType.convolutional(16, 16, 3))
-            .addLayer(
-                "dense",
-                new DenseLayer.Builder().nOut(32).activation(Activation.RELU).build(),
-                Networks.INPUT);
-    head.addTo(g, "dense", 32);
-    ComputationGraph net = new ComputationGraph(g.build());
-    net.init();
-    return net;
-  }
-
-  @Test
   void learnsTheSyntheticClassesOnTwoWorkersAndWritesACompleteRun() throws Exception {
     Path run = dir.resolve("run");
-    SparkTrainer.Result r = train(request(table, run.toString(), 4, 0, false), 0);
+    TrainingLoop.Result r = train(request(table, run.toString(), 4, 0, false), 0);
     assertThat(r.evaluation().top1()).isGreaterThan(0.8);
     assertThat(r.evaluation().total()).isEqualTo(60);
     // Batches of 16 within row groups; a round is one batch on each of the two workers.
     int perEpoch = roundsPerEpoch();
     assertThat(r.rounds()).isEqualTo(4 * perEpoch);
-    assertThat(r.broadcastsDestroyed()).isEqualTo(4 * perEpoch);
     for (String f :
         List.of("config.json", "metrics.jsonl", "model.zip", "report.json", "_SUCCESS")) {
       assertThat(run.resolve(f)).as(f).exists();
@@ -230,6 +148,9 @@ class SparkTrainerTest {
     }
     List<JsonNode> rounds = lines.stream().filter(l -> l.has("round")).toList();
     assertThat(rounds).hasSize(4 * perEpoch);
+    // Every round's broadcast was destroyed when the round ended.
+    assertThat(rounds.get(4 * perEpoch - 1).get("broadcastsDestroyed").asInt())
+        .isEqualTo(4 * perEpoch);
     // The iteration count (and so the schedule) advances by one per averaged round of F = 1.
     assertThat(rounds.get(4 * perEpoch - 1).get("iteration").asInt()).isEqualTo(4 * perEpoch);
     for (JsonNode l : rounds) {
@@ -259,7 +180,7 @@ class SparkTrainerTest {
   @Test
   void aRunResumedFromAMidEpochCheckpointEndsWhereAnUninterruptedOneDoes() throws Exception {
     Path whole = dir.resolve("whole");
-    SparkTrainer.Result uninterrupted = train(request(table, whole.toString(), 2, 0, false), 3);
+    TrainingLoop.Result uninterrupted = train(request(table, whole.toString(), 2, 0, false), 3);
     try (var checkpoints = Files.list(whole.resolve("checkpoints"))) {
       assertThat(checkpoints.map(p -> p.getFileName().toString()).sorted())
           .containsExactly(
@@ -279,7 +200,7 @@ class SparkTrainerTest {
     for (String f : List.of("model.zip", "report.json", "_SUCCESS")) {
       Files.delete(killed.resolve(f));
     }
-    SparkTrainer.Result resumed = train(request(table, killed.toString(), 2, 0, true), 3);
+    TrainingLoop.Result resumed = train(request(table, killed.toString(), 2, 0, true), 3);
     assertThat(resumed.rounds()).isEqualTo(roundsPerEpoch() - 3);
 
     ComputationGraph a =
@@ -309,7 +230,7 @@ class SparkTrainerTest {
       String remoteTable = root + "/tables/synthetic";
       prepare(remoteTable);
       String run = root + "/runs/smoke";
-      SparkTrainer.Result r = train(request(remoteTable, run, 1, 4, false), 0);
+      TrainingLoop.Result r = train(request(remoteTable, run, 1, 4, false), 0);
       assertThat(r.rounds()).as(root).isEqualTo(2);
       assertThat(r.evaluation().total()).as(root).isEqualTo(60);
       for (String f : List.of("config.json", "metrics.jsonl", "model.zip", "report.json")) {

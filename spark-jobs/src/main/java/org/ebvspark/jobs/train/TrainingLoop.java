@@ -1,0 +1,363 @@
+package org.ebvspark.jobs.train;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.ebvspark.data.batch.BatchPlan;
+import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.model.Provenance;
+import org.ebvspark.model.io.JsonLinesLog;
+import org.ebvspark.model.nn.Recipe;
+import org.ebvspark.model.nn.TopKEvaluation;
+
+/**
+ * The one training loop, for one JVM and for Spark alike: epochs of averaging rounds, the schedule
+ * position every worker network starts a round at, checkpoints and resume, metrics, validation and
+ * the run report. Where a round's minibatches are fitted is the {@link RoundStepper}'s business.
+ *
+ * <p>Each epoch is the table's batch references ({@link BatchPlan}) in an order drawn from (seed,
+ * epoch), cut into rounds of {@code workers x averagingFrequency} batches; in a round every worker
+ * fits its share, then parameters and updater state are averaged. {@code --batch} is per worker:
+ * the global batch is {@code batch x workers}, and with linear scaling (Goyal et al. 2017,
+ * arXiv:1706.02677) the peak learning rate is {@code lr x globalBatch / referenceBatch}, so the
+ * same command on 1 or 8 workers trains the same recipe.
+ *
+ * <p>Checkpoints (model, updater state, epoch, round, iteration) go to the run directory every
+ * {@code checkpointRounds} rounds and at each epoch's end; {@code --resume} continues after the
+ * newest one, skipping the rounds it covers.
+ */
+public final class TrainingLoop {
+  /**
+   * @param averagingFrequency minibatches each worker trains in a round
+   * @param checkpointRounds also checkpoint every this many rounds (0: at epoch ends only)
+   * @param referenceBatch the global batch {@code --lr} is given for; 0 takes {@code --lr} as the
+   *     peak rate whatever the global batch
+   */
+  public record Rounds(int averagingFrequency, int checkpointRounds, int referenceBatch) {
+    public static final int REFERENCE_BATCH = 256;
+
+    public Rounds {
+      if (averagingFrequency < 1) {
+        throw new IllegalArgumentException(
+            "--averaging-frequency must be at least 1, got " + averagingFrequency);
+      }
+      if (checkpointRounds < 0) {
+        throw new IllegalArgumentException(
+            "--checkpoint-rounds must not be negative, got " + checkpointRounds);
+      }
+      if (referenceBatch < 0) {
+        throw new IllegalArgumentException(
+            "--reference-batch must not be negative, got " + referenceBatch);
+      }
+    }
+
+    /** The recipe's peak rate for {@code globalBatch}. */
+    double learningRate(double lr, int globalBatch) {
+      return referenceBatch == 0 ? lr : lr * globalBatch / referenceBatch;
+    }
+  }
+
+  /** What the run produced. */
+  public record Result(
+      int epochs,
+      TopKEvaluation evaluation,
+      double seconds,
+      Double secondsToTop1Of90,
+      String run,
+      int rounds,
+      int workers,
+      int globalBatch,
+      double learningRate) {}
+
+  /** One round as the workers trained it, for observers (tests, benchmarks). */
+  public record RoundRecord(int epoch, int round, int startIteration, List<WorkerStep> steps) {}
+
+  private final TrainRequest request;
+  private final Rounds rounds;
+  private final RoundStepper.Factory stepper;
+  private final PrintWriter progress;
+  private Consumer<RoundRecord> observer = r -> {};
+
+  public TrainingLoop(
+      TrainRequest request, Rounds rounds, RoundStepper.Factory stepper, PrintWriter progress) {
+    this.request = request;
+    this.rounds = rounds;
+    this.stepper = stepper;
+    this.progress = progress;
+  }
+
+  /** In this JVM, with {@code memoryBytes} of encoded images cached. */
+  public static TrainingLoop local(
+      TrainRequest request,
+      Rounds rounds,
+      Configuration conf,
+      long memoryBytes,
+      PrintWriter progress) {
+    return new TrainingLoop(request, rounds, LocalStepper.in(conf, memoryBytes), progress);
+  }
+
+  /** On the executors of {@code sc}. */
+  public static TrainingLoop spark(
+      TrainRequest request,
+      Rounds rounds,
+      org.apache.spark.api.java.JavaSparkContext sc,
+      int workers,
+      long cacheBytes,
+      PrintWriter progress) {
+    return new TrainingLoop(
+        request,
+        rounds,
+        SparkStepper.on(
+            sc, new SparkStepper.Options(workers, cacheBytes), rounds.averagingFrequency()),
+        progress);
+  }
+
+  /** Receives each round's worker steps as they were recorded where they were fitted. */
+  public TrainingLoop observe(Consumer<RoundRecord> roundObserver) {
+    this.observer = roundObserver;
+    return this;
+  }
+
+  public Result execute() throws IOException {
+    Configuration conf = stepper.conf();
+    int workers = stepper.workers();
+    int batch = request.recipe().batchSize();
+    int globalBatch = batch * workers;
+    Recipe recipe =
+        request
+            .recipe()
+            .withLearningRate(rounds.learningRate(request.recipe().learningRate(), globalBatch));
+    TrainRequest resolved = request.withRecipe(recipe);
+    TrainingSetup setup = TrainingSetup.resolve(resolved, conf);
+    long seed = recipe.seed();
+    int frequency = rounds.averagingFrequency();
+    BatchPlan plan = BatchPlan.of(request.table(), ImageTable.TRAIN, batch, conf);
+    BatchPlan valPlan =
+        setup.valRows() > 0 ? BatchPlan.of(request.table(), ImageTable.VAL, batch, conf) : null;
+    int batchesPerEpoch = plan.batches().size();
+    if (request.maxBatchesPerEpoch() > 0) {
+      batchesPerEpoch = Math.min(batchesPerEpoch, request.maxBatchesPerEpoch());
+    }
+    int roundSize = workers * frequency;
+    int roundsPerEpoch = (batchesPerEpoch + roundSize - 1) / roundSize;
+    int lastRound = batchesPerEpoch - (roundsPerEpoch - 1) * roundSize;
+    long itersPerEpoch =
+        (long) (roundsPerEpoch - 1) * frequency + (lastRound + workers - 1) / workers;
+
+    RunDirectory run = new RunDirectory(request.run(), conf);
+    run.prepare(request.overwrite(), request.resume());
+    ComputationGraph net;
+    int startEpoch = 1;
+    int skipRounds = 0;
+    var latest = request.resume() ? run.latest() : null;
+    if (latest != null) {
+      net = latest.getKey();
+      startEpoch = latest.getValue().epochs() + 1;
+      skipRounds = latest.getValue().rounds();
+      progress.printf(
+          Locale.ROOT,
+          "resuming at epoch %d after round %d (iteration %d)%n",
+          startEpoch,
+          skipRounds,
+          net.getIterationCount());
+    } else {
+      net = setup.newNetwork(itersPerEpoch);
+      Map<String, Object> config = setup.describe(itersPerEpoch, stepper.describe());
+      config.put("workers", workers);
+      config.put("batchPerWorker", batch);
+      config.put("globalBatch", globalBatch);
+      config.put("learningRateGiven", request.recipe().learningRate());
+      config.put("referenceBatch", rounds.referenceBatch());
+      config.put("learningRate", recipe.learningRate());
+      config.put("averagingFrequency", frequency);
+      config.put("roundsPerEpoch", roundsPerEpoch);
+      run.writeJson(RunDirectory.CONFIG, config);
+    }
+    progress.printf(
+        Locale.ROOT,
+        "training on %s: global batch %d (%d per worker x %d), peak learning rate %.4g (%s),"
+            + " warm-up %.3g of %d epochs, %d rounds of %d batches per epoch%n",
+        stepper.describe(),
+        globalBatch,
+        batch,
+        workers,
+        recipe.learningRate(),
+        rounds.referenceBatch() == 0
+            ? "as given"
+            : String.format(
+                Locale.ROOT,
+                "%.4g x %d / %d, linear scaling",
+                request.recipe().learningRate(),
+                globalBatch,
+                rounds.referenceBatch()),
+        Math.min(recipe.warmupEpochs(), recipe.epochs()),
+        recipe.epochs(),
+        roundsPerEpoch,
+        roundSize);
+    progress.flush();
+    final int keptEpochs = startEpoch - 1;
+    final int keptRounds = skipRounds;
+    JsonLinesLog metrics =
+        JsonLinesLog.open(
+            run.file(RunDirectory.METRICS),
+            conf,
+            30,
+            latest == null
+                ? null
+                : line -> {
+                  int e = ((Number) line.getOrDefault("epoch", 0)).intValue();
+                  Number r = (Number) line.get("round");
+                  return e <= keptEpochs
+                      || (e == keptEpochs + 1 && r != null && r.intValue() <= keptRounds);
+                });
+
+    long started = System.nanoTime();
+    Double timeTo90 = null;
+    TopKEvaluation last = null;
+    int done = 0;
+    try (RoundStepper steps = stepper.start(net, setup, seed)) {
+      for (int epoch = startEpoch; epoch <= recipe.epochs(); epoch++) {
+        long epochStart = System.nanoTime();
+        net = steps.network();
+        net.getConfiguration().setEpochCount(epoch - 1);
+        List<String> paths = plan.epoch(epoch, seed, true).subList(0, batchesPerEpoch);
+        int firstRound = epoch == startEpoch ? skipRounds : 0;
+        double lossSum = 0;
+        int lossRounds = 0;
+        for (int round = firstRound; round < roundsPerEpoch; round++) {
+          List<String> roundPaths =
+              paths.subList(round * roundSize, Math.min(paths.size(), (round + 1) * roundSize));
+          int startIteration = steps.network().getIterationCount();
+          long t0 = System.nanoTime();
+          RoundStepper.Round r = steps.fit(roundPaths, startIteration, epoch - 1);
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          done++;
+          net = steps.network();
+          WorkerStep newest = newest(r.steps(), startIteration);
+          // DL4J's averaging adds the averaging frequency whatever the workers did; the workers'
+          // own count is the truth (a short last round trains fewer steps).
+          int iteration = newest == null ? startIteration : newest.iteration() + 1;
+          net.getConfiguration().setIterationCount(iteration);
+          net.getConfiguration().setEpochCount(epoch - 1);
+          observer.accept(new RoundRecord(epoch, round + 1, startIteration, r.steps()));
+          long images = r.steps().size() * (long) batch;
+          lossSum += r.loss();
+          lossRounds++;
+          Map<String, Object> line = new LinkedHashMap<>();
+          line.put("epoch", epoch);
+          line.put("round", round + 1);
+          line.put("iteration", iteration);
+          line.put("loss", r.loss());
+          line.put("learningRate", newest == null ? Double.NaN : newest.learningRate());
+          line.put("workerSteps", r.steps().size());
+          line.put("workerFirstIteration", first(r.steps()));
+          line.put("imagesPerSecond", images / seconds);
+          line.put("roundSeconds", seconds);
+          line.putAll(r.extras());
+          line.put("paramsBytes", 4L * net.numParams());
+          line.put("time", Provenance.now());
+          metrics.add(line);
+          if ((round + 1) % Math.max(1, request.logEvery()) == 0 || round == firstRound) {
+            progress.printf(
+                Locale.ROOT,
+                "epoch %d  round %d/%d  iteration %d  loss %.4f  lr %.4g  %.1f images/s%n",
+                epoch,
+                round + 1,
+                roundsPerEpoch,
+                iteration,
+                r.loss(),
+                line.get("learningRate"),
+                images / seconds);
+            progress.flush();
+          }
+          if (rounds.checkpointRounds() > 0
+              && (round + 1) % rounds.checkpointRounds() == 0
+              && round + 1 < roundsPerEpoch) {
+            metrics.flush();
+            run.checkpoint(
+                net,
+                new RunDirectory.CheckpointState(
+                    epoch - 1, round + 1, iteration, seed, Provenance.now()),
+                request.retainCheckpoints());
+          }
+        }
+        net.getConfiguration().setEpochCount(epoch);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("epoch", epoch);
+        summary.put("iteration", net.getIterationCount());
+        summary.put("trainLoss", lossSum / Math.max(1, lossRounds));
+        summary.put("epochSeconds", (System.nanoTime() - epochStart) / 1e9);
+        boolean evaluate =
+            valPlan != null && (epoch % request.evalEvery() == 0 || epoch == recipe.epochs());
+        if (evaluate) {
+          last = steps.evaluate(valPlan, setup.classes().size());
+          summary.put("valTop1", last.top1());
+          summary.put("valTop5", last.top5());
+          summary.put("valLoss", last.loss());
+          if (timeTo90 == null && last.top1() >= 0.90) {
+            timeTo90 = (System.nanoTime() - started) / 1e9;
+          }
+        }
+        summary.put("elapsedSeconds", (System.nanoTime() - started) / 1e9);
+        summary.put("time", Provenance.now());
+        metrics.add(summary);
+        metrics.flush();
+        progress.printf(
+            Locale.ROOT,
+            "epoch %d done%s, %.1f s%n",
+            epoch,
+            evaluate
+                ? String.format(
+                    Locale.ROOT, ": val top-1 %.4f top-5 %.4f", last.top1(), last.top5())
+                : "",
+            (System.nanoTime() - epochStart) / 1e9);
+        progress.flush();
+        run.checkpoint(
+            net,
+            new RunDirectory.CheckpointState(
+                epoch, 0, net.getIterationCount(), seed, Provenance.now()),
+            request.retainCheckpoints());
+      }
+      net = steps.network();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      Map<String, Object> extras = new LinkedHashMap<>();
+      extras.put("rounds", done);
+      extras.put("executor", stepper.describe());
+      extras.put("workers", workers);
+      extras.put("globalBatch", globalBatch);
+      extras.put("learningRate", recipe.learningRate());
+      extras.put("trainableParameters", setup.trainableParameters(itersPerEpoch));
+      run.finish(net, last, seconds, timeTo90, extras);
+      return new Result(
+          recipe.epochs(),
+          last,
+          seconds,
+          timeTo90,
+          run.location(),
+          done,
+          workers,
+          globalBatch,
+          recipe.learningRate());
+    }
+  }
+
+  private static WorkerStep newest(List<WorkerStep> steps, int floor) {
+    WorkerStep best = null;
+    for (WorkerStep s : steps) {
+      if (s.iteration() >= floor && (best == null || s.iteration() > best.iteration())) {
+        best = s;
+      }
+    }
+    return best;
+  }
+
+  private static int first(List<WorkerStep> steps) {
+    return steps.stream().mapToInt(WorkerStep::iteration).min().orElse(-1);
+  }
+}
