@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.ebvspark.model.ebv.EbvHeader;
 import org.ebvspark.model.ebv.EbvImport;
+import org.ebvspark.model.io.OwnedOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,6 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Configuration conf = new Configuration();
+    OwnedOutput.refuseOverlap(output, conf, input);
     String out = output.toLowerCase(Locale.ROOT);
     if (out.endsWith(".npy")) {
       EbvImport.toNpy(input, output, overwrite, conf);

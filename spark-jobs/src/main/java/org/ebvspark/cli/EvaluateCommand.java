@@ -27,6 +27,13 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--data", required = true, description = "The image table.")
   String data;
 
+  @Option(
+      names = "--ebv",
+      description =
+          "Where the run's EBV basis is now, if it moved (its checksum must be the one trained"
+              + " with).")
+  String ebv;
+
   @Option(names = "--split", defaultValue = "val", description = "Default: ${DEFAULT-VALUE}.")
   String split;
 
@@ -46,7 +53,7 @@ final class EvaluateCommand implements Callable<Integer> {
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = SparkSessions.getOrCreate("ebv evaluate", master);
     try {
-      EvaluateJob.Result r = new EvaluateJob(spark, run, data, split, batch).execute();
+      EvaluateJob.Result r = new EvaluateJob(spark, run, data, split, batch, ebv).execute();
       spec.commandLine()
           .getOut()
           .printf(

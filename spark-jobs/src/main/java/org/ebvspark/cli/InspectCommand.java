@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.ebvspark.model.Provenance;
+import org.ebvspark.model.ebv.BasisCheck;
 import org.ebvspark.model.ebv.CoherenceCertifier;
 import org.ebvspark.model.ebv.CoherenceStats;
 import org.ebvspark.model.ebv.EbvBasis;
@@ -69,9 +70,36 @@ final class InspectCommand implements Callable<Integer> {
                   .writeValueAsString(
                       new Inspection(
                           location, h, h.checksum(), true, basis.provenance(), stats, !noCertify)));
-      return 0;
+      return verdict(basis, stats);
     }
     printText(h, basis.provenance(), stats);
+    return verdict(basis, stats);
+  }
+
+  /**
+   * Exit 1, with the reason on stderr, when the data is not a usable basis or does not hold what
+   * its header claims.
+   */
+  private int verdict(EbvBasis basis, CoherenceStats stats) {
+    try {
+      BasisCheck.verify(basis.matrix(), location);
+    } catch (IllegalArgumentException e) {
+      err().println(e.getMessage());
+      return 1;
+    }
+    double claimed = basis.header().achievedAlpha();
+    if (!noCertify && stats != null && stats.max() > claimed + 1e-6) {
+      err()
+          .printf(
+              Locale.ROOT,
+              "%s: the header claims max |cos| %.6f, but the data's is %.6f (rows %d, %d)%n",
+              location,
+              claimed,
+              stats.max(),
+              stats.maxRow(),
+              stats.maxColumn());
+      return 1;
+    }
     return 0;
   }
 

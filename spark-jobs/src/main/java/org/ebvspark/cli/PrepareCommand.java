@@ -9,6 +9,7 @@ import org.ebvspark.data.PrepareImagesJob;
 import org.ebvspark.data.importer.FashionMnist;
 import org.ebvspark.data.table.ImageTableWriter;
 import org.ebvspark.jobs.SparkSessions;
+import org.ebvspark.model.io.OwnedOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,9 +105,11 @@ final class PrepareCommand implements Runnable {
   }
 
   /** Runs one source in a Spark session and prints what was written. */
-  static int execute(CommandSpec spec, TableOptions table, Work work) throws Exception {
+  static int execute(CommandSpec spec, TableOptions table, Work work, String... inputs)
+      throws Exception {
     ImageTableWriter.Options options = table.writer();
-    // Refused before a Spark session starts.
+    // Refused before a Spark session starts: an output over an input, or one that is not ours.
+    OwnedOutput.refuseOverlap(options.output(), new Configuration(), inputs);
     ImageTableWriter.refuseExisting(options.output(), options.overwrite(), new Configuration());
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = SparkSessions.getOrCreate("ebv prepare", table.master);
@@ -154,7 +157,11 @@ final class PrepareCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       return execute(
-          spec, table, job -> job.imagenet(input, valLabels, resize.resize, resize.quality));
+          spec,
+          table,
+          job -> job.imagenet(input, valLabels, resize.resize, resize.quality),
+          input,
+          valLabels);
     }
   }
 
@@ -193,7 +200,9 @@ final class PrepareCommand implements Runnable {
       return execute(
           spec,
           table,
-          job -> job.csv(input, imagesRoot, split, classes, resize.resize, resize.quality));
+          job -> job.csv(input, imagesRoot, split, classes, resize.resize, resize.quality),
+          input,
+          imagesRoot);
     }
   }
 
@@ -213,7 +222,7 @@ final class PrepareCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return execute(spec, table, job -> job.fashionMnist(input));
+      return execute(spec, table, job -> job.fashionMnist(input), input);
     }
   }
 
@@ -269,7 +278,7 @@ final class PrepareCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      return execute(spec, table, job -> job.longTail(input, ratio));
+      return execute(spec, table, job -> job.longTail(input, ratio), input);
     }
   }
 }

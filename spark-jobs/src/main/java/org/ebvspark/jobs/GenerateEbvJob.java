@@ -3,7 +3,6 @@ package org.ebvspark.jobs;
 import java.io.IOException;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.ebvspark.jobs.generate.CheckpointStore;
 import org.ebvspark.jobs.generate.MetricsLog;
@@ -20,7 +19,7 @@ import org.ebvspark.model.ebv.GenerationListener;
 import org.ebvspark.model.ebv.GenerationResult;
 import org.ebvspark.model.ebv.GeneratorSettings;
 import org.ebvspark.model.ebv.GeneratorState;
-import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.io.OwnedOutput;
 
 /**
  * {@code ebv generate}: generate a basis (on Spark executors, or in this JVM), checkpointing as it
@@ -66,10 +65,8 @@ public final class GenerateEbvJob {
 
   /** Refuses an existing output before any work. */
   public void validate() throws IOException {
-    if (!request.overwrite() && Locations.exists(request.output(), conf)) {
-      throw new FileAlreadyExistsException(
-          request.output() + ": already exists (use --overwrite to replace it)");
-    }
+    OwnedOutput.checkReplaceable(
+        request.output(), OwnedOutput.Kind.EBV_FILE, request.overwrite(), null, conf);
   }
 
   /** Generates in this JVM. */

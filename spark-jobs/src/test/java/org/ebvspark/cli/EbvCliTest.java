@@ -116,19 +116,33 @@ class EbvCliTest {
             "ebv generate: " + existing + ": already exists (use --overwrite to replace it)");
     assertThat(Files.readString(existing)).isEqualTo("precious");
 
-    CliRun again =
-        CliRun.of(
-            "generate",
-            "--no-spark",
-            "-n",
-            "100",
-            "-d",
-            "128",
-            "-a",
-            "0.1",
-            "-o",
-            existing.toString(),
-            "--overwrite");
+    // --overwrite replaces only an EBV file: a file of anything else stays, whatever the flag.
+    String[] overwrite = {
+      "generate",
+      "--no-spark",
+      "-n",
+      "100",
+      "-d",
+      "128",
+      "-a",
+      "0.1",
+      "-o",
+      existing.toString(),
+      "--overwrite"
+    };
+    CliRun refused = CliRun.of(overwrite);
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err().strip())
+        .isEqualTo(
+            "ebv generate: "
+                + existing
+                + ": is not an EBV file (a file of another format); --overwrite replaces only"
+                + " that, so remove or move it yourself");
+    assertThat(Files.readString(existing)).isEqualTo("precious");
+    Files.delete(existing);
+    assertThat(CliRun.of(java.util.Arrays.copyOf(overwrite, overwrite.length - 1)).exitCode())
+        .isZero();
+    CliRun again = CliRun.of(overwrite);
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.out()).contains("the start meets alpha by construction");
   }

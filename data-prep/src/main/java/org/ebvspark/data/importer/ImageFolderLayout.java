@@ -55,6 +55,9 @@ public final class ImageFolderLayout {
     if (classDirs.isEmpty()) {
       throw new IOException(root + ": train/ has no class folders");
     }
+    for (FileStatus dir : classDirs) {
+      ClassList.requireClean(dir.getPath().getName(), "the class folder under " + base + "/train");
+    }
     ClassList classes =
         ClassList.sorted(classDirs.stream().map(s -> s.getPath().getName()).toList());
     for (FileStatus dir : classDirs) {

@@ -26,10 +26,45 @@ public final class ClassList {
   public ClassList(List<String> ids) {
     this.ids = List.copyOf(ids);
     for (int i = 0; i < ids.size(); i++) {
+      requireClean(ids.get(i), "class name");
       if (index.put(ids.get(i), i) != null) {
         throw new IllegalArgumentException("class id '" + ids.get(i) + "' appears twice");
       }
     }
+  }
+
+  /**
+   * Refuses a class name that classes.txt (one name per line) could not hold as one line: empty, or
+   * with a control character or a line separator. {@code what} names where it came from.
+   */
+  public static void requireClean(String name, String what) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException(what + " is empty; every class needs a name");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        throw new IllegalArgumentException(
+            String.format(
+                java.util.Locale.ROOT,
+                "%s '%s' contains the control character U+%04X; rename it",
+                what,
+                escaped(name),
+                (int) c));
+      }
+    }
+  }
+
+  private static String escaped(String name) {
+    StringBuilder b = new StringBuilder();
+    for (char c : name.toCharArray()) {
+      if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        b.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.toString();
   }
 
   /** The classes of a folder layout: the names, sorted. */

@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.AtomicOutput;
 import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.io.OwnedOutput;
 
 /**
  * Writes an image table (see {@link ImageTable}) atomically: everything goes to a hidden sibling
@@ -60,11 +61,15 @@ public final class ImageTableWriter {
     this.conf = spark.sparkContext().hadoopConfiguration();
   }
 
-  /** Refuses an existing table before any work. */
+  /**
+   * Refuses an existing table before any work, and with {@code overwrite} anything at the output
+   * that is not an image table this tool wrote (its {@link OwnedOutput#MARKER}).
+   */
   public static void refuseExisting(String output, boolean overwrite, Configuration conf) {
-    if (!overwrite && Locations.exists(output, conf)) {
-      throw new IllegalArgumentException(
-          output + ": already exists (use --overwrite to replace it)");
+    try {
+      OwnedOutput.checkReplaceable(output, OwnedOutput.Kind.IMAGE_TABLE, overwrite, null, conf);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 
@@ -136,6 +141,7 @@ public final class ImageTableWriter {
           .mode(SaveMode.ErrorIfExists)
           .parquet(new Path(tmp, ImageTable.REJECTED).toString());
       classes.write(new Path(tmp, ImageTable.CLASSES_FILE).toString(), conf);
+      OwnedOutput.mark(tmp.toString(), OwnedOutput.Kind.IMAGE_TABLE, conf);
 
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("table", options.output());
@@ -158,7 +164,8 @@ public final class ImageTableWriter {
       }
 
       if (fs.exists(target)) {
-        fs.delete(target, true); // only reachable with --overwrite
+        refuseExisting(options.output(), true, conf); // still ours, as when the job started
+        fs.delete(target, true);
       }
       if (!fs.rename(tmp, target)) {
         throw new IOException(options.output() + ": could not move the finished table into place");

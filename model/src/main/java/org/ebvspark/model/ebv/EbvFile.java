@@ -16,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.AtomicOutput;
 import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.io.OwnedOutput;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -92,7 +93,8 @@ public final class EbvFile {
             seed,
             checksum(w),
             json.length);
-    try (AtomicOutput out = AtomicOutput.create(location, overwrite, conf)) {
+    try (AtomicOutput out =
+        AtomicOutput.create(location, OwnedOutput.Kind.EBV_FILE, overwrite, conf)) {
       writeHeader(out, header, json);
       try {
         forEachChunk(w, (bytes, length) -> out.write(bytes, 0, length));

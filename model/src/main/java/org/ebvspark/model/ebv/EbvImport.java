@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.Locations;
@@ -14,8 +13,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Conversions between EBV files and NumPy .npy files. */
 public final class EbvImport {
   /** Rows further than this from unit length are refused: EBVs are unit vectors. */
-  static final double NORM_TOLERANCE = 1e-3;
-
   private EbvImport() {}
 
   /** Writes the matrix of an EBV file as a float32 .npy file. */
@@ -31,23 +28,9 @@ public final class EbvImport {
   public static EbvHeader fromNpy(String npy, String ebv, boolean overwrite, Configuration conf)
       throws IOException {
     INDArray w = NpyFormat.read(npy, conf);
-    INDArray norms = w.norm2(1);
-    for (long i = 0; i < w.rows(); i++) {
-      double norm = norms.getDouble(i);
-      if (!(Math.abs(norm - 1) <= NORM_TOLERANCE)) {
-        throw new IOException(
-            String.format(
-                Locale.ROOT,
-                "%s: row %d has norm %.6g; EBVs must be unit vectors (normalize the rows first)",
-                npy,
-                i,
-                norm));
-      }
-    }
-    if (w.rows() < 2) {
-      throw new IOException(npy + ": a basis needs at least 2 rows, found " + w.rows());
-    }
+    BasisCheck.verify(w, npy);
     CoherenceStats stats = CoherenceCertifier.certify(w, rows -> {});
+    BasisCheck.refuseParallel(stats, npy);
     EbvProvenance provenance =
         new EbvProvenance(
             "imported from " + npy + " (sha256 " + fileSha256(npy, conf) + ")",

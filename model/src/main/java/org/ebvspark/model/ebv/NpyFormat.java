@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.ebvspark.model.io.AtomicOutput;
 import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.io.OwnedOutput;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,7 +44,8 @@ public final class NpyFormat {
     String header = dict + " ".repeat(padding) + "\n";
     ByteBuffer prefix = ByteBuffer.allocate(MAGIC.length + 4).order(ByteOrder.LITTLE_ENDIAN);
     prefix.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-    try (AtomicOutput out = AtomicOutput.create(location, overwrite, conf)) {
+    try (AtomicOutput out =
+        AtomicOutput.create(location, OwnedOutput.Kind.NPY_FILE, overwrite, conf)) {
       out.write(prefix.array());
       out.write(header.getBytes(StandardCharsets.US_ASCII));
       try {

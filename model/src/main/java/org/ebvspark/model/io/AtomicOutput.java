@@ -45,6 +45,17 @@ public final class AtomicOutput extends FilterOutputStream {
     return new AtomicOutput(fs, target, temporary, overwrite);
   }
 
+  /**
+   * Starts writing a {@code kind} output at {@code location}: with {@code overwrite}, what is there
+   * is replaced only when it is a {@code kind} file ({@link OwnedOutput}).
+   */
+  public static AtomicOutput create(
+      String location, OwnedOutput.Kind kind, boolean overwrite, Configuration conf)
+      throws IOException {
+    OwnedOutput.checkReplaceable(location, kind, overwrite, null, conf);
+    return create(location, overwrite, conf);
+  }
+
   /** Refuses an existing location unless the caller said {@code --overwrite}. */
   public static void refuseExisting(FileSystem fs, Path target, String location, boolean overwrite)
       throws IOException {
@@ -68,7 +79,10 @@ public final class AtomicOutput extends FilterOutputStream {
         fs.delete(temporary, false);
         throw new FileAlreadyExistsException(target + ": appeared while writing; not replaced");
       }
-      fs.delete(target, true);
+      if (!fs.delete(target, false)) { // never a folder's contents
+        fs.delete(temporary, false);
+        throw new IOException(target + ": could not remove the file it replaces");
+      }
     }
     if (!fs.rename(temporary, target)) {
       fs.delete(temporary, false);

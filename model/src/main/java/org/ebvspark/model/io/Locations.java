@@ -75,4 +75,10 @@ public final class Locations {
       throw new FileNotFoundException(location + ": no such file");
     }
   }
+
+  /** The fully qualified URI of {@code location} (file:/abs/path, hdfs://host:port/path, ...). */
+  public static String qualified(String location, Configuration conf) {
+    Path p = path(location);
+    return fileSystem(p, conf).makeQualified(p).toString();
+  }
 }

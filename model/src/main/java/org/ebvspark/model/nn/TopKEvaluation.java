@@ -8,7 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Top-1 and top-5 accuracy, mean loss and per-class counts from logits and class-index labels
  * ({@code [minibatch, 1]}, which DL4J's Evaluation does not take). Mergeable, so partitions and
  * executors evaluate separately; memory is two counters per class, never an N x N matrix. A label
- * is in the top k when fewer than k logits are strictly greater than its own.
+ * is in the top k when fewer than k other logits are at least its own: a tie counts against the
+ * prediction, so a broken model whose logits are all equal scores 0, not 1 (DESIGN.md, invariant
+ * 8). A NaN logit is an error, never a prediction.
  */
 public final class TopKEvaluation implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -53,7 +55,12 @@ public final class TopKEvaluation implements Serializable {
       float own = row[y];
       int greater = 0;
       for (int k = 0; k < classes; k++) {
-        greater += row[k] > own ? 1 : 0;
+        float v = row[k];
+        if (Float.isNaN(v)) {
+          throw new IllegalStateException(
+              "logit of class " + k + " is NaN: the model diverged or its basis is broken");
+        }
+        greater += v > own || (v == own && k != y) ? 1 : 0;
       }
       total++;
       perClassTotal[y]++;

@@ -27,8 +27,10 @@ import org.ebvspark.data.table.ClassList;
 import org.ebvspark.data.table.HadoopConf;
 import org.ebvspark.data.table.ImageTable;
 import org.ebvspark.model.Provenance;
+import org.ebvspark.model.ebv.EbvFile;
 import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.EbvBasisCache;
+import org.ebvspark.model.nn.EbvLogitsLayer;
 import org.ebvspark.model.nn.TopKEvaluation;
 
 /**
@@ -46,8 +48,22 @@ public final class EvaluateJob {
   private final String table;
   private final String split;
   private final int batch;
+  private final String basis;
 
   public EvaluateJob(SparkSession spark, String run, String table, String split, int batch) {
+    this(spark, run, table, split, batch, null);
+  }
+
+  /**
+   * @param basis where the run's EBV basis is now, if it moved (null: where training read it); the
+   *     checksum recorded in the model decides whether it is the same basis
+   */
+  public EvaluateJob(
+      SparkSession spark, String run, String table, String split, int batch, String basis) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+    }
+    this.basis = basis;
     this.spark = spark;
     this.run = run.replaceAll("/+$", "");
     this.table = table;
@@ -86,6 +102,7 @@ public final class EvaluateJob {
     try (InputStream in = Locations.open(modelLocation, conf)) {
       net = ModelSerializer.restoreComputationGraph(in, false);
     }
+    locateBasis(net, conf);
     EbvBasisCache.configure(conf);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     BatchPlan plan = BatchPlan.of(table, split, batch, conf);
@@ -111,6 +128,44 @@ public final class EvaluateJob {
       return new Result(e, throughput, predictions);
     } finally {
       spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /**
+   * Points the model's EBV layers at the basis (the one given with --ebv, if its checksum is the
+   * recorded one) and checks on the driver that it is there, before any task needs it.
+   */
+  private void locateBasis(ComputationGraph net, Configuration conf) throws IOException {
+    for (var vertex : net.getConfiguration().getVertices().values()) {
+      if (!(vertex instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv)
+          || !(lv.getLayerConf().getLayer() instanceof EbvLogitsLayer head)) {
+        continue;
+      }
+      if (basis != null) {
+        String given = EbvFile.readHeader(basis, conf).checksum();
+        if (!given.equals(head.getBasisChecksum())) {
+          throw new IllegalArgumentException(
+              basis
+                  + ": is another basis (sha256 "
+                  + given
+                  + ") than the one "
+                  + run
+                  + " was trained with (sha256 "
+                  + head.getBasisChecksum()
+                  + ")");
+        }
+        head.setBasisLocation(Locations.qualified(basis, conf));
+        var live = net.getLayer(lv.getLayerConf().getLayer().getLayerName()).conf().getLayer();
+        ((EbvLogitsLayer) live).setBasisLocation(head.getBasisLocation());
+      } else if (!Locations.exists(head.getBasisLocation(), conf)) {
+        throw new IllegalArgumentException(
+            run
+                + ": its EBV basis "
+                + head.getBasisLocation()
+                + " (sha256 "
+                + head.getBasisChecksum()
+                + ") is not there; pass --ebv with where that basis is now");
+      }
     }
   }
 

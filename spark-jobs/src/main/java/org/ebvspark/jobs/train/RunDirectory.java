@@ -19,6 +19,7 @@ import org.ebvspark.data.table.ImageTable;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.AtomicOutput;
 import org.ebvspark.model.io.Locations;
+import org.ebvspark.model.io.OwnedOutput;
 import org.ebvspark.model.nn.TopKEvaluation;
 
 /**
@@ -45,9 +46,19 @@ public final class RunDirectory {
 
   /**
    * What a checkpoint records besides the model: training resumes at epoch {@code epochs + 1},
-   * after skipping the {@code rounds} averaging rounds of that epoch already done.
+   * after skipping the {@code rounds} averaging rounds of that epoch already done. The run's totals
+   * so far ({@code elapsedSeconds} of training, {@code roundsDone}, {@code segments}: the first
+   * start and each resume) carry over, so the final report covers the whole run.
    */
-  public record CheckpointState(int epochs, int rounds, int iteration, long seed, String savedAt) {}
+  public record CheckpointState(
+      int epochs,
+      int rounds,
+      int iteration,
+      long seed,
+      String savedAt,
+      double elapsedSeconds,
+      int roundsDone,
+      int segments) {}
 
   private final String location;
   private final Path root;
@@ -73,26 +84,70 @@ public final class RunDirectory {
     return conf;
   }
 
-  /** Refuses an existing run unless overwriting (which clears it) or resuming. */
-  public void prepare(boolean overwrite, boolean resume) throws IOException {
-    if (fs.exists(root) && !resume) {
-      if (!overwrite) {
+  /**
+   * Checks, changing nothing, that a run may start here: a new location; with {@code overwrite} a
+   * run directory this tool wrote (never another folder); with {@code resume} an unfinished run.
+   */
+  public void check(boolean overwrite, boolean resume) throws IOException {
+    if (resume) {
+      if (fs.exists(root) && !isRun()) {
         throw new IllegalArgumentException(
-            location + ": already exists (use --overwrite to replace it, or --resume to continue)");
+            location
+                + ": is not a run directory written by ebv train (no "
+                + OwnedOutput.MARKER
+                + " or config.json); --resume continues only those");
       }
-      fs.delete(root, true);
+      if (fs.exists(new Path(root, SUCCESS))) {
+        throw new IllegalArgumentException(
+            location + ": this run already finished (see report.json)");
+      }
+      return;
     }
-    if (resume && fs.exists(new Path(root, SUCCESS))) {
-      throw new IllegalArgumentException(
-          location + ": this run already finished (see report.json)");
-    }
+    OwnedOutput.checkReplaceable(
+        location, OwnedOutput.Kind.RUN, overwrite, "or --resume to continue", conf);
+  }
+
+  private boolean isRun() throws IOException {
+    return OwnedOutput.isOwned(location, OwnedOutput.Kind.RUN, conf)
+        || fs.exists(new Path(root, CONFIG));
+  }
+
+  /**
+   * Takes the directory for this process ({@link RunLock}: one writer at a time), then, when
+   * overwriting, removes the previous run's files, and marks the directory as a run. Call {@link
+   * #check} first; close the lock when the run ends.
+   */
+  RunLock open(boolean overwrite, boolean resume) throws IOException {
+    boolean existed = fs.exists(root);
     fs.mkdirs(root);
+    RunLock lock = RunLock.acquire(fs, root, location);
+    try {
+      if (existed && overwrite && !resume) {
+        check(true, false); // still a run of ours, now that no one else writes it
+        for (FileStatus child : fs.listStatus(root)) {
+          if (!child.getPath().getName().equals(RunLock.FILE)) {
+            fs.delete(child.getPath(), true);
+          }
+        }
+      }
+      OwnedOutput.mark(location, OwnedOutput.Kind.RUN, conf);
+      return lock;
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
   }
 
   public void writeJson(String name, Object value) throws IOException {
     try (AtomicOutput out = AtomicOutput.create(file(name), true, conf)) {
       out.write(Provenance.json().writeValueAsBytes(value));
       out.commit();
+    }
+  }
+
+  public com.fasterxml.jackson.databind.JsonNode readJson(String name) throws IOException {
+    try (InputStream in = fs.open(new Path(root, name))) {
+      return Provenance.json().readTree(in);
     }
   }
 

@@ -45,6 +45,16 @@ public record TrainRequest(
     if (head == Head.Kind.EBV && ebvLocation == null) {
       throw new IllegalArgumentException("--head ebv needs --ebv FILE (ebv generate makes one)");
     }
+    if (!(tau > 0) || Double.isInfinite(tau)) {
+      throw new IllegalArgumentException("--tau must be a positive number, got " + tau);
+    }
+    if (imageSize < 0 || maxBatchesPerEpoch < 0) {
+      throw new IllegalArgumentException(
+          "--image-size and --max-batches must not be negative, got "
+              + imageSize
+              + " and "
+              + maxBatchesPerEpoch);
+    }
     if (channels != 1 && channels != 3) {
       throw new IllegalArgumentException("--channels must be 1 or 3, got " + channels);
     }

@@ -135,7 +135,6 @@ public final class TrainingLoop {
             .withLearningRate(rounds.learningRate(request.recipe().learningRate(), globalBatch));
     TrainRequest resolved = request.withRecipe(recipe);
     TrainingSetup setup = TrainingSetup.resolve(resolved, conf);
-    long seed = recipe.seed();
     int frequency = rounds.averagingFrequency();
     BatchPlan plan = BatchPlan.of(request.table(), ImageTable.TRAIN, batch, conf);
     BatchPlan valPlan =
@@ -151,12 +150,40 @@ public final class TrainingLoop {
         (long) (roundsPerEpoch - 1) * frequency + (lastRound + workers - 1) / workers;
 
     RunDirectory run = new RunDirectory(request.run(), conf);
-    run.prepare(request.overwrite(), request.resume());
+    run.check(request.overwrite(), request.resume());
+    // Built before the run directory is touched: a configuration that fails leaves nothing.
+    ComputationGraph fresh =
+        request.resume() && !run.checkpoints().isEmpty() ? null : setup.newNetwork(itersPerEpoch);
+    try (RunLock lock = run.open(request.overwrite(), request.resume())) {
+      return train(run, setup, recipe, fresh, plan, valPlan, batchesPerEpoch, itersPerEpoch);
+    }
+  }
+
+  private Result train(
+      RunDirectory run,
+      TrainingSetup setup,
+      Recipe recipe,
+      ComputationGraph fresh,
+      BatchPlan plan,
+      BatchPlan valPlan,
+      int batchesPerEpoch,
+      long itersPerEpoch)
+      throws IOException {
+    Configuration conf = stepper.conf();
+    int workers = stepper.workers();
+    int batch = request.recipe().batchSize();
+    int globalBatch = batch * workers;
+    long seed = recipe.seed();
+    int frequency = rounds.averagingFrequency();
+    int roundSize = workers * frequency;
+    int roundsPerEpoch = (batchesPerEpoch + roundSize - 1) / roundSize;
     ComputationGraph net;
     int startEpoch = 1;
     int skipRounds = 0;
-    var latest = request.resume() ? run.latest() : null;
+    var latest = fresh == null ? run.latest() : null;
+    Map<String, Object> config = describe(setup, itersPerEpoch, recipe, roundsPerEpoch);
     if (latest != null) {
+      ResumeCheck.requireSame(run.location(), run.readJson(RunDirectory.CONFIG), config);
       net = latest.getKey();
       startEpoch = latest.getValue().epochs() + 1;
       skipRounds = latest.getValue().rounds();
@@ -167,16 +194,7 @@ public final class TrainingLoop {
           skipRounds,
           net.getIterationCount());
     } else {
-      net = setup.newNetwork(itersPerEpoch);
-      Map<String, Object> config = setup.describe(itersPerEpoch, stepper.describe());
-      config.put("workers", workers);
-      config.put("batchPerWorker", batch);
-      config.put("globalBatch", globalBatch);
-      config.put("learningRateGiven", request.recipe().learningRate());
-      config.put("referenceBatch", rounds.referenceBatch());
-      config.put("learningRate", recipe.learningRate());
-      config.put("averagingFrequency", frequency);
-      config.put("roundsPerEpoch", roundsPerEpoch);
+      net = fresh;
       run.writeJson(RunDirectory.CONFIG, config);
     }
     progress.printf(
@@ -217,7 +235,11 @@ public final class TrainingLoop {
                       || (e == keptEpochs + 1 && r != null && r.intValue() <= keptRounds);
                 });
 
-    long started = System.nanoTime();
+    // Totals carried over from the segments before a resume, so the report covers the whole run.
+    double before = latest == null ? 0 : latest.getValue().elapsedSeconds();
+    int doneBefore = latest == null ? 0 : latest.getValue().roundsDone();
+    int segment = latest == null ? 1 : latest.getValue().segments() + 1;
+    long started = System.nanoTime() - (long) (before * 1e9);
     Double timeTo90 = null;
     TopKEvaluation last = null;
     int done = 0;
@@ -283,7 +305,14 @@ public final class TrainingLoop {
             run.checkpoint(
                 net,
                 new RunDirectory.CheckpointState(
-                    epoch - 1, round + 1, iteration, seed, Provenance.now()),
+                    epoch - 1,
+                    round + 1,
+                    iteration,
+                    seed,
+                    Provenance.now(),
+                    (System.nanoTime() - started) / 1e9,
+                    doneBefore + done,
+                    segment),
                 request.retainCheckpoints());
           }
         }
@@ -321,13 +350,21 @@ public final class TrainingLoop {
         run.checkpoint(
             net,
             new RunDirectory.CheckpointState(
-                epoch, 0, net.getIterationCount(), seed, Provenance.now()),
+                epoch,
+                0,
+                net.getIterationCount(),
+                seed,
+                Provenance.now(),
+                (System.nanoTime() - started) / 1e9,
+                doneBefore + done,
+                segment),
             request.retainCheckpoints());
       }
       net = steps.network();
       double seconds = (System.nanoTime() - started) / 1e9;
       Map<String, Object> extras = new LinkedHashMap<>();
-      extras.put("rounds", done);
+      extras.put("rounds", doneBefore + done);
+      extras.put("segments", segment);
       extras.put("executor", stepper.describe());
       extras.put("workers", workers);
       extras.put("globalBatch", globalBatch);
@@ -340,11 +377,27 @@ public final class TrainingLoop {
           seconds,
           timeTo90,
           run.location(),
-          done,
+          doneBefore + done,
           workers,
           globalBatch,
           recipe.learningRate());
     }
+  }
+
+  /** config.json: the resolved request and recipe, the head, the data, the rounds. */
+  private Map<String, Object> describe(
+      TrainingSetup setup, long itersPerEpoch, Recipe recipe, int roundsPerEpoch) {
+    int workers = stepper.workers();
+    Map<String, Object> config = setup.describe(itersPerEpoch, stepper.describe());
+    config.put("workers", workers);
+    config.put("batchPerWorker", recipe.batchSize());
+    config.put("globalBatch", recipe.batchSize() * workers);
+    config.put("learningRateGiven", request.recipe().learningRate());
+    config.put("referenceBatch", rounds.referenceBatch());
+    config.put("learningRate", recipe.learningRate());
+    config.put("averagingFrequency", rounds.averagingFrequency());
+    config.put("roundsPerEpoch", roundsPerEpoch);
+    return config;
   }
 
   private static WorkerStep newest(List<WorkerStep> steps, int floor) {

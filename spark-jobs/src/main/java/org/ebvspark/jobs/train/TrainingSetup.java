@@ -14,8 +14,11 @@ import org.ebvspark.data.table.ClassList;
 import org.ebvspark.data.table.ImageTable;
 import org.ebvspark.data.table.ImageTableReader;
 import org.ebvspark.model.Provenance;
+import org.ebvspark.model.ebv.BasisCheck;
+import org.ebvspark.model.ebv.EbvBasis;
 import org.ebvspark.model.ebv.EbvFile;
 import org.ebvspark.model.ebv.EbvHeader;
+import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.EbvBasisCache;
 import org.ebvspark.model.nn.Head;
@@ -71,7 +74,14 @@ public final class TrainingSetup {
     Head head;
     double smoothing = r.recipe().labelSmoothing();
     if (r.head() == Head.Kind.EBV) {
-      EbvHeader h = EbvFile.readHeader(r.ebvLocation(), conf);
+      // The whole basis is verified here, on the driver, before anything is created: checksum,
+      // finite unit rows, no duplicates. The model records it by its fully qualified URI, so an
+      // evaluation started from another directory (or host) finds the same file.
+      String location = Locations.qualified(r.ebvLocation(), conf);
+      EbvBasis basis = EbvFile.read(location, conf);
+      BasisCheck.verify(basis.matrix(), r.ebvLocation());
+      basis.matrix().close();
+      EbvHeader h = basis.header();
       if (h.classes() != classes.size()) {
         throw new IllegalArgumentException(
             r.ebvLocation()
@@ -84,7 +94,7 @@ public final class TrainingSetup {
                 + " classes");
       }
       EbvBasisCache.configure(conf);
-      head = Head.ebv(r.ebvLocation(), h, r.tau(), smoothing);
+      head = Head.ebv(location, h, r.tau(), smoothing);
     } else {
       head = Head.fc(classes.size(), smoothing);
     }

@@ -200,8 +200,17 @@ class SparkTrainerTest {
     for (String f : List.of("model.zip", "report.json", "_SUCCESS")) {
       Files.delete(killed.resolve(f));
     }
+    JsonNode lastState =
+        Provenance.json()
+            .readTree(killed.resolve("checkpoints/epoch-0001-round-00003/state.json").toFile());
     TrainingLoop.Result resumed = train(request(table, killed.toString(), 2, 0, true), 3);
-    assertThat(resumed.rounds()).isEqualTo(roundsPerEpoch() - 3);
+    // The report covers the whole run: both segments' rounds and time, not the last one's only.
+    assertThat(resumed.rounds()).isEqualTo(2 * roundsPerEpoch());
+    JsonNode report = Provenance.json().readTree(killed.resolve("report.json").toFile());
+    assertThat(report.get("rounds").asInt()).isEqualTo(2 * roundsPerEpoch());
+    assertThat(report.get("segments").asInt()).isEqualTo(2);
+    assertThat(report.get("trainSeconds").asDouble())
+        .isGreaterThan(lastState.get("elapsedSeconds").asDouble());
 
     ComputationGraph a =
         ModelSerializer.restoreComputationGraph(whole.resolve("model.zip").toFile());
