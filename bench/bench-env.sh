@@ -11,7 +11,7 @@ cp bench/target/ebv-bench-0.1.0-SNAPSHOT.jar "$bench_jars/"
 bench_cp="$bench_jars/ebv-bench-0.1.0-SNAPSHOT.jar"
 for jar in $(tr ':' '\n' < bench/target/bench.classpath); do
   case "$jar" in
-    */org/ebvspark/*) cp "$jar" "$bench_jars/" && bench_cp="$bench_cp:$bench_jars/$(basename "$jar")" ;;
+    "$root"/*|*/org/ebvspark/*) cp "$jar" "$bench_jars/" && bench_cp="$bench_cp:$bench_jars/$(basename "$jar")" ;;
     *) bench_cp="$bench_cp:$jar" ;;
   esac
 done

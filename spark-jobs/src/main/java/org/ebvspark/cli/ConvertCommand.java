@@ -42,6 +42,7 @@ final class ConvertCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Configuration conf = new Configuration();
     OwnedOutput.refuseOverlap(output, conf, input);
+    org.ebvspark.model.io.Locations.requireWritable(output, conf);
     String out = output.toLowerCase(Locale.ROOT);
     if (out.endsWith(".npy")) {
       EbvImport.toNpy(input, output, overwrite, conf);

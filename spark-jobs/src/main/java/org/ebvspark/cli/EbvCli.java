@@ -80,7 +80,9 @@ public final class EbvCli implements Runnable {
       e.printStackTrace(err);
     }
     err.flush();
-    return 1;
+    return e instanceof org.ebvspark.model.BadOptionException
+        ? cli.getCommandSpec().exitCodeOnInvalidInput()
+        : 1;
   }
 
   /** The build's version. */

@@ -52,13 +52,14 @@ final class ModelSummaryCommand implements Callable<Integer> {
     Head h;
     if (head.equalsIgnoreCase("ebv")) {
       if (dim < 1) {
-        throw new IllegalArgumentException("--head ebv needs --dim D");
+        throw new org.ebvspark.model.BadOptionException("--head ebv needs --dim D");
       }
       h = new Head(Head.Kind.EBV, classes, dim, "(summary)", "(none)", 0.07, 0.1);
     } else if (head.equalsIgnoreCase("fc")) {
       h = Head.fc(classes, 0.1);
     } else {
-      throw new IllegalArgumentException("--head must be ebv or fc, not '" + head + "'");
+      throw new org.ebvspark.model.BadOptionException(
+          "--head must be ebv or fc, not '" + head + "'");
     }
     int size =
         imageSize > 0 ? imageSize : (b == Backbone.RESNET50 || b == Backbone.RESNET18 ? 224 : 32);

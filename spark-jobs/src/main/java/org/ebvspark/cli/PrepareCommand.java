@@ -9,6 +9,7 @@ import org.ebvspark.data.PrepareImagesJob;
 import org.ebvspark.data.importer.FashionMnist;
 import org.ebvspark.data.table.ImageTableWriter;
 import org.ebvspark.jobs.SparkSessions;
+import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.io.OwnedOutput;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,7 +76,8 @@ final class PrepareCommand implements Runnable {
 
     ImageTableWriter.Options writer() {
       if (!(shardMb > 0) || !(rowGroupMb > 0)) {
-        throw new IllegalArgumentException("--shard-mb and --row-group-mb must be positive");
+        throw new org.ebvspark.model.BadOptionException(
+            "--shard-mb and --row-group-mb must be positive");
       }
       return new ImageTableWriter.Options(
           output, overwrite, seed, (long) (shardMb * (1 << 20)), (long) (rowGroupMb * (1 << 20)));
@@ -110,6 +112,16 @@ final class PrepareCommand implements Runnable {
     ImageTableWriter.Options options = table.writer();
     // Refused before a Spark session starts: an output over an input, or one that is not ours.
     OwnedOutput.refuseOverlap(options.output(), new Configuration(), inputs);
+    Locations.requireWritable(options.output(), new Configuration());
+    for (String stale : ImageTableWriter.leftovers(options.output(), new Configuration())) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "ebv prepare: "
+                  + stale
+                  + " was left by an interrupted ebv prepare of this output; remove it when no"
+                  + " prepare of it is running");
+    }
     ImageTableWriter.refuseExisting(options.output(), options.overwrite(), new Configuration());
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = SparkSessions.getOrCreate("ebv prepare", table.master);

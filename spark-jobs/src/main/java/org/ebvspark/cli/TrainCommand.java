@@ -196,7 +196,8 @@ final class TrainCommand implements Callable<Integer> {
           case "ebv" -> Head.Kind.EBV;
           case "fc" -> Head.Kind.FC;
           default ->
-              throw new IllegalArgumentException("--head must be ebv or fc, not '" + head + "'");
+              throw new org.ebvspark.model.BadOptionException(
+                  "--head must be ebv or fc, not '" + head + "'");
         };
     Recipe recipe =
         Recipe.reference(epochs, batch, seed)
@@ -235,7 +236,7 @@ final class TrainCommand implements Callable<Integer> {
     TrainingLoop.Rounds rounds =
         new TrainingLoop.Rounds(averagingFrequency, checkpointRounds, referenceBatch);
     if (workers < 0 || memoryMb < 1) {
-      throw new IllegalArgumentException(
+      throw new org.ebvspark.model.BadOptionException(
           "--workers must not be negative and --memory-mb must be positive");
     }
     if (local) {

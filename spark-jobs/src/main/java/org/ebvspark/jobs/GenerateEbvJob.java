@@ -19,6 +19,7 @@ import org.ebvspark.model.ebv.GenerationListener;
 import org.ebvspark.model.ebv.GenerationResult;
 import org.ebvspark.model.ebv.GeneratorSettings;
 import org.ebvspark.model.ebv.GeneratorState;
+import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.io.OwnedOutput;
 
 /**
@@ -63,10 +64,37 @@ public final class GenerateEbvJob {
     this.conf = conf;
   }
 
-  /** Refuses an existing output before any work. */
+  /** Refuses an existing output, an unwritable one, or a size that cannot fit, before any work. */
   public void validate() throws IOException {
+    requireMemory(request.settings());
+    Locations.requireWritable(request.output(), conf);
     OwnedOutput.checkReplaceable(
         request.output(), OwnedOutput.Kind.EBV_FILE, request.overwrite(), null, conf);
+  }
+
+  /**
+   * The driver holds W, the best W seen and the next step's W off-heap (fast mode adds Adam's two
+   * moment matrices): refuse up front, with the estimate and the setting to raise, what ND4J would
+   * otherwise fail on after minutes (std::bad_alloc).
+   */
+  static void requireMemory(GeneratorSettings s) {
+    double w = 4.0 * s.classes() * s.dim();
+    double offHeap = w * (s.mode() == org.ebvspark.model.ebv.GeneratorMode.FAST ? 5 : 3);
+    long limit = org.bytedeco.javacpp.Pointer.maxBytes();
+    long physical = org.bytedeco.javacpp.Pointer.totalPhysicalBytes();
+    long available = limit > 0 ? Math.min(limit, physical > 0 ? physical : limit) : physical;
+    if (available > 0 && offHeap > available) {
+      throw new IllegalArgumentException(
+          String.format(
+              java.util.Locale.ROOT,
+              "N = %d x d = %d needs about %.1f GB of off-heap memory for W and its working"
+                  + " copies, but this JVM may use %.1f GB (raise EBV_OFFHEAP, or"
+                  + " -Dorg.bytedeco.javacpp.maxbytes, on a machine that has it)",
+              s.classes(),
+              s.dim(),
+              offHeap / 1e9,
+              available / 1e9));
+    }
   }
 
   /** Generates in this JVM. */

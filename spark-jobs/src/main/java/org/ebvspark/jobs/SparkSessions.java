@@ -50,6 +50,7 @@ public final class SparkSessions {
   public static SparkSession getOrCreate(String appName, String master) {
     SparkConf conf = new SparkConf();
     if (master != null) {
+      requireMasterUrl(master);
       conf.setMaster(master);
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
@@ -60,5 +61,21 @@ public final class SparkSessions {
     conf.setIfMissing("spark.driver.maxResultSize", "0");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
     return SparkSession.builder().config(conf).getOrCreate();
+  }
+
+  private static final java.util.regex.Pattern MASTER =
+      java.util.regex.Pattern.compile(
+          "local(\\[(\\*|\\d+)(,\\d+)?])?|local-cluster\\[\\d+,\\d+,\\d+]|yarn"
+              + "|(spark|k8s|mesos)://\\S+");
+
+  /** Refuses a --master that Spark would reject only after starting (with a long trace). */
+  static void requireMasterUrl(String master) {
+    if (!MASTER.matcher(master).matches()) {
+      throw new org.ebvspark.model.BadOptionException(
+          "--master '"
+              + master
+              + "' is not a Spark master URL (local[*], local[N], spark://HOST:PORT, yarn,"
+              + " k8s://https://HOST:PORT)");
+    }
   }
 }

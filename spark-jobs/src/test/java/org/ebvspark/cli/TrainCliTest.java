@@ -82,7 +82,7 @@ class TrainCliTest {
             "cosine",
             "--run",
             file("bad"));
-    assertThat(badHead.exitCode()).isEqualTo(1);
+    assertThat(badHead.exitCode()).isEqualTo(2);
     assertThat(badHead.errorLines()).isEqualTo("ebv train: --head must be ebv or fc, not 'cosine'");
     CliRun noTable =
         CliRun.of(

@@ -20,7 +20,58 @@ import org.bytedeco.opencv.opencv_core.Size;
  * with that in mind; grayscale and CMYK JPEGs decode to 3 channels when color is asked for.
  */
 public final class ImageCodec {
+  /**
+   * Images declaring more pixels than this are rejected before decoding (a 20000 x 20000 PNG would
+   * take 1.2 GB decoded, per task): PIL's default limit (its MAX_IMAGE_PIXELS). Set the system
+   * property {@value #MAX_PIXELS_PROPERTY} (driver and executors) to change it.
+   */
+  public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+  public static final String MAX_PIXELS_PROPERTY = "ebv.image.maxPixels";
+
   private ImageCodec() {}
+
+  static long maxPixels() {
+    return Long.getLong(MAX_PIXELS_PROPERTY, DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * The width and height an image's header declares (PNG: IHDR; JPEG: the first start-of-frame), or
+   * null when the header does not say.
+   */
+  static int[] declaredSize(byte[] b, ImageFormat format) {
+    if (format == ImageFormat.PNG) {
+      return b.length >= 24 ? new int[] {int32(b, 16), int32(b, 20)} : null;
+    }
+    int i = 2;
+    while (i + 9 < b.length) {
+      if ((b[i] & 0xff) != 0xff) {
+        return null;
+      }
+      int marker = b[i + 1] & 0xff;
+      if (marker == 0xff) {
+        i++;
+        continue;
+      }
+      int length = ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+      boolean frame =
+          marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+      if (frame) {
+        int height = ((b[i + 5] & 0xff) << 8) | (b[i + 6] & 0xff);
+        int width = ((b[i + 7] & 0xff) << 8) | (b[i + 8] & 0xff);
+        return new int[] {width, height};
+      }
+      i += 2 + length;
+    }
+    return null;
+  }
+
+  private static int int32(byte[] b, int at) {
+    return ((b[at] & 0xff) << 24)
+        | ((b[at + 1] & 0xff) << 16)
+        | ((b[at + 2] & 0xff) << 8)
+        | (b[at + 3] & 0xff);
+  }
 
   /**
    * Checks that {@code bytes} hold a complete JPEG or PNG and decodes it.
@@ -40,6 +91,18 @@ public final class ImageCodec {
     if (!format.looksComplete(bytes)) {
       throw new ImageRejectedException(
           "truncated " + format.label() + " (" + bytes.length + " bytes, no end marker)");
+    }
+    int[] size = declaredSize(bytes, format);
+    if (size != null && (long) size[0] * size[1] > maxPixels()) {
+      throw new ImageRejectedException(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s declares %d x %d pixels, over the limit of %d (-D%s raises it)",
+              format.label(),
+              size[0],
+              size[1],
+              maxPixels(),
+              MAX_PIXELS_PROPERTY));
     }
     Mat decoded;
     try (Mat buffer = new Mat(new BytePointer(bytes))) {

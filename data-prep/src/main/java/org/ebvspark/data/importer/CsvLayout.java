@@ -66,6 +66,16 @@ public final class CsvLayout {
     List<ImageSource> sources = new ArrayList<>();
     for (Line l : lines) {
       String path = root + "/" + l.imageId();
+      if (escapesRoot(l.imageId())) {
+        // Never read outside --images-root: the row is quarantined, not followed.
+        sources.add(
+            ImageSource.rejected(
+                l.imageId(),
+                null,
+                split,
+                "image_id on line " + l.number() + " leaves --images-root (absolute or '..')"));
+        continue;
+      }
       if (!l.label().matches("-?\\d{1,9}")) {
         sources.add(
             ImageSource.rejected(
@@ -94,5 +104,18 @@ public final class CsvLayout {
       sources.add(ImageSource.of(path, list.id(label), label, split));
     }
     return new Listing(list, sources);
+  }
+
+  /** Whether an image_id is absolute, a URI, or climbs out of the root with "..". */
+  static boolean escapesRoot(String imageId) {
+    if (imageId.startsWith("/") || imageId.startsWith("\\") || imageId.contains("://")) {
+      return true;
+    }
+    for (String part : imageId.split("[/\\\\]")) {
+      if (part.equals("..")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

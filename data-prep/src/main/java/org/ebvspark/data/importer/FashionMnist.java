@@ -68,8 +68,17 @@ public final class FashionMnist {
       }
       byte[] pixels = new byte[rows * cols];
       for (int i = 0; i < count; i++) {
-        img.readFully(pixels);
-        int label = lab.readUnsignedByte();
+        int label;
+        try {
+          img.readFully(pixels);
+        } catch (IOException e) {
+          throw truncated(images, i, count, e);
+        }
+        try {
+          label = lab.readUnsignedByte();
+        } catch (IOException e) {
+          throw truncated(labels, i, count, e);
+        }
         if (label >= CLASSES.size()) {
           throw new IOException(labels + ": label " + label + " at " + i + " is not 0-9");
         }
@@ -81,6 +90,19 @@ public final class FashionMnist {
         out.add(EncodedImage.of(ImageSource.of(path, CLASSES.get(label), label, split), png));
       }
     }
+  }
+
+  private static IOException truncated(String file, int at, int count, IOException cause) {
+    return new IOException(
+        file
+            + ": truncated or corrupt at item "
+            + at
+            + " of "
+            + count
+            + " ("
+            + cause.getMessage()
+            + ")",
+        cause);
   }
 
   /** The file, gzipped or not. */

@@ -74,6 +74,29 @@ public final class ImageTableWriter {
   }
 
   /**
+   * The temporary folders an interrupted write of {@code output} left beside it ({@code
+   * .NAME.tmp-UUID}, which only this writer makes).
+   */
+  public static java.util.List<String> leftovers(String output, Configuration conf) {
+    Path target = Locations.path(output);
+    FileSystem fs = Locations.fileSystem(target, conf);
+    Path parent = target.getParent();
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try {
+      if (parent == null || !fs.exists(parent)) {
+        return out;
+      }
+      String prefix = "." + target.getName() + ".tmp-";
+      for (var status : fs.listStatus(parent, p -> p.getName().startsWith(prefix))) {
+        out.add(status.getPath().toString());
+      }
+    } catch (IOException e) {
+      // Listing is advice only; the write itself reports real problems.
+    }
+    return out;
+  }
+
+  /**
    * Writes the table.
    *
    * @param rows the split table's columns plus {@code reason} (null for good rows)

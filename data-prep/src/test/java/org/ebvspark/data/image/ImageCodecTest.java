@@ -50,6 +50,32 @@ class ImageCodecTest {
   }
 
   @Test
+  void theDeclaredSizeIsReadFromTheHeaderAndHugeImagesAreRejectedUndecoded() throws Exception {
+    byte[] png = PlantedImages.png(40, 30, 2);
+    byte[] jpeg = PlantedImages.jpeg(40, 30, 1);
+    assertThat(ImageCodec.declaredSize(png, ImageFormat.PNG)).containsExactly(40, 30);
+    assertThat(ImageCodec.declaredSize(jpeg, ImageFormat.JPEG)).containsExactly(40, 30);
+    // The same bytes declaring 20000 x 20000 (1.2 GB decoded): rejected before decoding.
+    byte[] hugePng = png.clone();
+    java.nio.ByteBuffer.wrap(hugePng, 16, 8).putInt(20000).putInt(20000);
+    assertThatThrownBy(() -> ImageCodec.decode(hugePng, 3))
+        .hasMessage(
+            "png declares 20000 x 20000 pixels, over the limit of 89478485"
+                + " (-Debv.image.maxPixels raises it)");
+    byte[] hugeJpeg = jpeg.clone();
+    for (int i = 2; i + 9 < hugeJpeg.length; i++) {
+      if ((hugeJpeg[i] & 0xff) == 0xff && (hugeJpeg[i + 1] & 0xff) == 0xc0) {
+        java.nio.ByteBuffer.wrap(hugeJpeg, i + 5, 4)
+            .putShort((short) 20000)
+            .putShort((short) 20000);
+        break;
+      }
+    }
+    assertThatThrownBy(() -> ImageCodec.decode(hugeJpeg, 3))
+        .hasMessageStartingWith("jpeg declares 20000 x 20000 pixels");
+  }
+
+  @Test
   void resizeKeepsTheAspectRatio() throws Exception {
     try (DecodedImage image = ImageCodec.decode(PlantedImages.jpeg(500, 375, 1), 3);
         DecodedImage small = ImageCodec.resizeShorterSide(image, 256)) {

@@ -39,7 +39,7 @@ public final class HostRows {
         || array.dataType() != DataType.FLOAT
         || array.ordering() != 'c'
         || array.stride(1) != 1
-        || array.stride(0) != array.columns()) {
+        || (array.stride(0) != array.columns() && array.rows() > 1)) { // one row: any stride
       throw new IllegalArgumentException(
           "expected a row-major float32 matrix with contiguous rows, got "
               + array.shapeInfoToString());

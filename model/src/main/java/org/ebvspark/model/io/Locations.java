@@ -81,4 +81,44 @@ public final class Locations {
     Path p = path(location);
     return fileSystem(p, conf).makeQualified(p).toString();
   }
+
+  /**
+   * Refuses, before any work, an output this process could not create: the nearest existing folder
+   * on the way to {@code location} must take a new file (probed by creating and removing one, which
+   * is what tells on every file system, permissions and read-only mounts alike).
+   */
+  public static void requireWritable(String location, Configuration conf) {
+    Path target = path(location);
+    FileSystem fs = fileSystem(target, conf);
+    Path existing = target;
+    try {
+      while (existing != null && !fs.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null) {
+        return; // nothing of the path exists: the file system's root decides on the write
+      }
+      if (fs.getFileStatus(existing).isFile()) {
+        if (existing.equals(target)) {
+          return; // replacing a file: whether that is allowed is the caller's decision
+        }
+        throw new IllegalArgumentException(
+            location + ": cannot be created, " + existing + " is a file, not a folder");
+      }
+      Path probe = new Path(existing, "._ebv-write-probe-" + java.util.UUID.randomUUID());
+      fs.create(probe, false).close();
+      fs.delete(probe, false);
+    } catch (java.io.IOException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException iae) {
+        throw iae;
+      }
+      throw new IllegalArgumentException(
+          location
+              + ": not writable ("
+              + (existing == null ? "" : existing + ": ")
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+              + ")",
+          e);
+    }
+  }
 }

@@ -78,8 +78,10 @@ public final class OwnedOutput {
           location
               + ": is not "
               + kind.description
-              + (status.isDirectory() ? " (a folder" : " (a file")
-              + (kind.isFolder() ? " without the " + MARKER + " marker" : " of another format")
+              + " ("
+              + (status.isDirectory()
+                  ? kind.isFolder() ? "a folder without the " + MARKER + " marker" : "a folder"
+                  : kind.isFolder() ? "a file" : "a file of another format")
               + "); --overwrite replaces only that, so remove or move it yourself");
     }
   }

@@ -61,7 +61,7 @@ public enum Backbone {
         return b;
       }
     }
-    throw new IllegalArgumentException(
+    throw new org.ebvspark.model.BadOptionException(
         "unknown backbone '" + label + "' (resnet50, resnet18, resnet32, cnn-small)");
   }
 

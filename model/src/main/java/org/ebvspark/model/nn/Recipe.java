@@ -1,6 +1,7 @@
 package org.ebvspark.model.nn;
 
 import java.util.Locale;
+import org.ebvspark.model.BadOptionException;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -35,17 +36,32 @@ public record Recipe(
 
   public Recipe {
     if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
-      throw new IllegalArgumentException("optimizer must be sgd or adamw, got '" + optimizer + "'");
+      throw new BadOptionException("--optimizer must be sgd or adamw, got '" + optimizer + "'");
     }
-    if (!(learningRate > 0)) {
-      throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+    if (epochs < 1) {
+      throw new BadOptionException("--epochs must be at least 1, got " + epochs);
     }
-    if (epochs < 1 || batchSize < 1) {
-      throw new IllegalArgumentException("epochs and batch size must be at least 1");
+    if (batchSize < 1) {
+      throw new BadOptionException("--batch must be at least 1, got " + batchSize);
+    }
+    if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+      throw new BadOptionException("--lr must be a positive number, got " + learningRate);
+    }
+    if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+      throw new BadOptionException("--weight-decay must not be negative, got " + weightDecay);
+    }
+    if (!(warmupEpochs >= 0) || Double.isInfinite(warmupEpochs)) {
+      throw new BadOptionException("--warmup-epochs must not be negative, got " + warmupEpochs);
+    }
+    if (!(momentum >= 0 && momentum < 1) || !(warmupStart > 0 && warmupStart <= 1)) {
+      throw new BadOptionException(
+          "momentum must be in [0, 1) and the warm-up start in (0, 1], got "
+              + momentum
+              + " and "
+              + warmupStart);
     }
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
-      throw new IllegalArgumentException(
-          "label smoothing must be in [0, 1), got " + labelSmoothing);
+      throw new BadOptionException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
     }
   }
 

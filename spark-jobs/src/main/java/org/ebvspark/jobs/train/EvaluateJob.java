@@ -61,7 +61,7 @@ public final class EvaluateJob {
   public EvaluateJob(
       SparkSession spark, String run, String table, String split, int batch, String basis) {
     if (batch < 1) {
-      throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+      throw new org.ebvspark.model.BadOptionException("--batch must be at least 1, got " + batch);
     }
     this.basis = basis;
     this.spark = spark;
@@ -80,6 +80,7 @@ public final class EvaluateJob {
           run + ": no model.zip (is this a finished ebv train run?)");
     }
     ImageTables.requireComplete(table, conf);
+    Locations.requireWritable(run + "/predictions-" + split, conf);
     JsonNode config;
     try (InputStream in = Locations.open(dir.file(RunDirectory.CONFIG), conf)) {
       config = Provenance.json().readTree(in);
@@ -101,6 +102,8 @@ public final class EvaluateJob {
     ComputationGraph net;
     try (InputStream in = Locations.open(modelLocation, conf)) {
       net = ModelSerializer.restoreComputationGraph(in, false);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(modelLocation + ": unreadable model (" + e.getMessage() + ")", e);
     }
     locateBasis(net, conf);
     EbvBasisCache.configure(conf);

@@ -260,6 +260,13 @@ public final class RunDirectory {
     ComputationGraph net;
     try (InputStream in = fs.open(new Path(dir, MODEL))) {
       net = ModelSerializer.restoreComputationGraph(in, true);
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(
+          new Path(dir, MODEL)
+              + ": unreadable checkpoint ("
+              + e.getMessage()
+              + "); delete that checkpoint folder to resume from the one before",
+          e);
     }
     CheckpointState state;
     try (InputStream in = fs.open(new Path(dir, "state.json"))) {

@@ -61,7 +61,7 @@ final class RunLock implements AutoCloseable {
         Map<?, ?> held = read(fs, path);
         long age = held == null ? Long.MAX_VALUE : ageSeconds(held);
         if (age <= STALE_SECONDS) {
-          throw new IllegalStateException(
+          throw new IOException(
               location
                   + ": locked by another ebv train (host "
                   + held.get("host")

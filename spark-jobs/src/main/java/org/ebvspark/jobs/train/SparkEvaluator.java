@@ -58,7 +58,8 @@ public final class SparkEvaluator {
       PredictionSink predictions)
       throws IOException {
     long start = System.nanoTime();
-    Broadcast<byte[]> model = sc.broadcast(bytes(net));
+    Broadcast<ModelBytes> model =
+        sc.broadcast(new ModelBytes(java.util.UUID.randomUUID().toString(), bytes(net)));
     boolean keepPredictions = predictions != null;
     JavaRDD<Part> parts = null;
     try {
@@ -148,17 +149,25 @@ public final class SparkEvaluator {
     }
   }
 
+  /**
+   * A model as it travels, with a key of its own: broadcast ids restart with every SparkContext, so
+   * a JVM that outlives one (a test JVM, a notebook, an executor reused by a new context) must not
+   * take a later broadcast for an earlier model.
+   */
+  record ModelBytes(String key, byte[] bytes) implements Serializable {}
+
   /** The model of the current evaluation broadcast, rebuilt once per executor JVM. */
   static final class ModelCache {
-    private static long id = -1;
+    private static String key;
     private static ComputationGraph net;
 
     private ModelCache() {}
 
-    static synchronized ComputationGraph get(Broadcast<byte[]> b) throws IOException {
-      if (b.id() != id) {
-        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(b.value()), false);
-        id = b.id();
+    static synchronized ComputationGraph get(Broadcast<ModelBytes> b) throws IOException {
+      ModelBytes m = b.value();
+      if (!m.key().equals(key)) {
+        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(m.bytes()), false);
+        key = m.key();
       }
       return net;
     }

@@ -1,5 +1,6 @@
 package org.ebvspark.jobs.train;
 
+import org.ebvspark.model.BadOptionException;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.Head;
 import org.ebvspark.model.nn.Recipe;
@@ -43,23 +44,23 @@ public record TrainRequest(
 
   public TrainRequest {
     if (head == Head.Kind.EBV && ebvLocation == null) {
-      throw new IllegalArgumentException("--head ebv needs --ebv FILE (ebv generate makes one)");
+      throw new BadOptionException("--head ebv needs --ebv FILE (ebv generate makes one)");
     }
     if (!(tau > 0) || Double.isInfinite(tau)) {
-      throw new IllegalArgumentException("--tau must be a positive number, got " + tau);
+      throw new BadOptionException("--tau must be a positive number, got " + tau);
     }
     if (imageSize < 0 || maxBatchesPerEpoch < 0) {
-      throw new IllegalArgumentException(
+      throw new BadOptionException(
           "--image-size and --max-batches must not be negative, got "
               + imageSize
               + " and "
               + maxBatchesPerEpoch);
     }
     if (channels != 1 && channels != 3) {
-      throw new IllegalArgumentException("--channels must be 1 or 3, got " + channels);
+      throw new BadOptionException("--channels must be 1 or 3, got " + channels);
     }
     if (evalEvery < 1 || logEvery < 1 || retainCheckpoints < 1) {
-      throw new IllegalArgumentException(
+      throw new BadOptionException(
           "--eval-every, --log-every and --keep-checkpoints must be positive");
     }
   }

@@ -11,8 +11,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.ebvspark.data.batch.BatchPlan;
 import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.model.BadOptionException;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.JsonLinesLog;
+import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.Recipe;
 import org.ebvspark.model.nn.TopKEvaluation;
 
@@ -44,15 +46,15 @@ public final class TrainingLoop {
 
     public Rounds {
       if (averagingFrequency < 1) {
-        throw new IllegalArgumentException(
+        throw new BadOptionException(
             "--averaging-frequency must be at least 1, got " + averagingFrequency);
       }
       if (checkpointRounds < 0) {
-        throw new IllegalArgumentException(
+        throw new BadOptionException(
             "--checkpoint-rounds must not be negative, got " + checkpointRounds);
       }
       if (referenceBatch < 0) {
-        throw new IllegalArgumentException(
+        throw new BadOptionException(
             "--reference-batch must not be negative, got " + referenceBatch);
       }
     }
@@ -126,6 +128,7 @@ public final class TrainingLoop {
 
   public Result execute() throws IOException {
     Configuration conf = stepper.conf();
+    Locations.requireWritable(request.run(), conf);
     int workers = stepper.workers();
     int batch = request.recipe().batchSize();
     int globalBatch = batch * workers;

@@ -253,6 +253,34 @@ class SparkTrainerTest {
   }
 
   @Test
+  void oneWriterPerRunDirectoryOnHdfsAndS3() throws Exception {
+    for (String root :
+        List.of("hdfs://localhost:" + hdfs.getNameNodePort() + "/locks", "s3a://training/locks")) {
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/run");
+      var fs = Locations.fileSystem(dir, conf());
+      fs.mkdirs(dir);
+      try (RunLock held = RunLock.acquire(fs, dir, root + "/run")) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> RunLock.acquire(fs, dir, root + "/run"))
+            .as(root)
+            .hasMessageContaining(root + "/run: locked by another ebv train (host ");
+      }
+      // Released: the next writer takes it; a lock whose heartbeat stopped is taken over.
+      RunLock.acquire(fs, dir, root + "/run").close();
+      org.apache.hadoop.fs.Path lock = new org.apache.hadoop.fs.Path(dir, RunLock.FILE);
+      try (var out = fs.create(lock, true)) {
+        out.write(
+            ("{\"host\":\"gone\",\"pid\":1,\"heartbeat\":\""
+                    + java.time.Instant.now().minusSeconds(RunLock.STALE_SECONDS + 30)
+                    + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      RunLock.acquire(fs, dir, root + "/run").close();
+      assertThat(fs.exists(lock)).as(root).isFalse();
+    }
+  }
+
+  @Test
   void distributedEvaluationMergesToTheSingleMachineResultAndWritesPredictions() throws Exception {
     Path run = dir.resolve("eval");
     train(request(table, run.toString(), 1, 0, false), 0);
