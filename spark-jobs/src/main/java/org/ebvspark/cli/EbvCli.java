@@ -55,7 +55,19 @@ public final class EbvCli implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler(EbvCli::failure);
     cli.setParameterExceptionHandler(EbvCli::usage);
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // An Error passes picocli's handlers: still one line, with the setting that raises the limit.
+      err.printf(
+          java.util.Locale.ROOT,
+          "ebv: out of memory (%s) with a %.1f GB Java heap; raise EBV_HEAP (Java heap) or"
+              + " EBV_OFFHEAP (ND4J's native memory), or use a smaller job%n",
+          e.getMessage(),
+          Runtime.getRuntime().maxMemory() / 1e9);
+      err.flush();
+      return 1;
+    }
   }
 
   /** Bad usage: one line, and where to look. */

@@ -3,9 +3,9 @@ package org.ebvspark.cli;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.ebvspark.jobs.SparkSessions;
 import org.ebvspark.jobs.train.EvaluateJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,15 +43,12 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Images per evaluation batch. Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(
-      names = "--master",
-      description = "Spark master (default: spark-submit's, else local[*]).")
-  String master;
+  @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() throws Exception {
     boolean existing = SparkSession.getDefaultSession().isDefined();
-    SparkSession spark = SparkSessions.getOrCreate("ebv evaluate", master);
+    SparkSession spark = sparkOptions.session("ebv evaluate");
     try {
       EvaluateJob.Result r = new EvaluateJob(spark, run, data, split, batch, ebv).execute();
       spec.commandLine()

@@ -8,12 +8,12 @@ import org.apache.spark.sql.SparkSession;
 import org.ebvspark.jobs.EbvConf;
 import org.ebvspark.jobs.GenerateEbvJob;
 import org.ebvspark.jobs.ProgressPrinter;
-import org.ebvspark.jobs.SparkSessions;
 import org.ebvspark.model.ebv.CoherenceStats;
 import org.ebvspark.model.ebv.GenerationResult;
 import org.ebvspark.model.ebv.GeneratorMode;
 import org.ebvspark.model.ebv.GeneratorSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ebv generate}: N unit vectors in R^d with pairwise |cos| <= alpha, into an EBV file. */
@@ -94,12 +94,7 @@ final class GenerateCommand implements Callable<Integer> {
           "Passes without improvement before giving up (default: 2000 faithful, 100 fast).")
   Integer patience;
 
-  @Option(
-      names = "--master",
-      description =
-          "Spark master (default: spark-submit's, else local[*]). Each step is a Spark job: one"
-              + " task per block of rows.")
-  String master;
+  @Mixin SparkOptions sparkOptions;
 
   @Option(
       names = "--no-spark",
@@ -181,7 +176,7 @@ final class GenerateCommand implements Callable<Integer> {
       return report(job.executeLocally(progress), output, out());
     }
     boolean existing = SparkSession.getDefaultSession().isDefined();
-    SparkSession spark = SparkSessions.getOrCreate("ebv generate", master);
+    SparkSession spark = sparkOptions.session("ebv generate");
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       GenerateEbvJob job =

@@ -8,7 +8,6 @@ import org.apache.spark.sql.SparkSession;
 import org.ebvspark.data.PrepareImagesJob;
 import org.ebvspark.data.importer.FashionMnist;
 import org.ebvspark.data.table.ImageTableWriter;
-import org.ebvspark.jobs.SparkSessions;
 import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.io.OwnedOutput;
 import picocli.CommandLine.Command;
@@ -69,10 +68,7 @@ final class PrepareCommand implements Runnable {
             "Parquet row group size in MiB (what a reader holds at once). Default: ${DEFAULT-VALUE}.")
     double rowGroupMb;
 
-    @Option(
-        names = "--master",
-        description = "Spark master (default: spark-submit's, else local[*]).")
-    String master;
+    @Mixin SparkOptions spark;
 
     ImageTableWriter.Options writer() {
       if (!(shardMb > 0) || !(rowGroupMb > 0)) {
@@ -124,7 +120,7 @@ final class PrepareCommand implements Runnable {
     }
     ImageTableWriter.refuseExisting(options.output(), options.overwrite(), new Configuration());
     boolean existing = SparkSession.getDefaultSession().isDefined();
-    SparkSession spark = SparkSessions.getOrCreate("ebv prepare", table.master);
+    SparkSession spark = table.spark.session("ebv prepare");
     try {
       ImageTableWriter.Summary s = work.run(new PrepareImagesJob(spark, options));
       PrintWriter out = spec.commandLine().getOut();

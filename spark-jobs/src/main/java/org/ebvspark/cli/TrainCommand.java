@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.ebvspark.jobs.SparkSessions;
 import org.ebvspark.jobs.train.TrainRequest;
 import org.ebvspark.jobs.train.TrainingLoop;
 import org.ebvspark.model.nn.Backbone;
@@ -14,6 +13,7 @@ import org.ebvspark.model.nn.Head;
 import org.ebvspark.model.nn.Recipe;
 import org.ebvspark.model.nn.TopKEvaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -165,10 +165,7 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--local", description = "Train on this JVM only (no Spark).")
   boolean local;
 
-  @Option(
-      names = "--master",
-      description = "Spark master (default: spark-submit's, else local[*]).")
-  String master;
+  @Mixin SparkOptions sparkOptions;
 
   @Option(
       names = "--workers",
@@ -247,7 +244,7 @@ final class TrainCommand implements Callable<Integer> {
       return report(r);
     }
     boolean existing = SparkSession.getDefaultSession().isDefined();
-    SparkSession spark = SparkSessions.getOrCreate("ebv train", master);
+    SparkSession spark = sparkOptions.session("ebv train");
     try {
       TrainingLoop.Result r =
           TrainingLoop.spark(

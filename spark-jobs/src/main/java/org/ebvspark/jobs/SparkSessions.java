@@ -69,7 +69,7 @@ public final class SparkSessions {
               + "|(spark|k8s|mesos)://\\S+");
 
   /** Refuses a --master that Spark would reject only after starting (with a long trace). */
-  static void requireMasterUrl(String master) {
+  public static void requireMasterUrl(String master) {
     if (!MASTER.matcher(master).matches()) {
       throw new org.ebvspark.model.BadOptionException(
           "--master '"
