@@ -238,14 +238,9 @@ public final class TrainingLoop {
                       || (e == keptEpochs + 1 && r != null && r.intValue() <= keptRounds);
                 });
 
-    // Totals carried over from the segments before a resume, so the report covers the whole run.
-    double before = latest == null ? 0 : latest.getValue().elapsedSeconds();
-    int doneBefore = latest == null ? 0 : latest.getValue().roundsDone();
-    int segment = latest == null ? 1 : latest.getValue().segments() + 1;
-    long started = System.nanoTime() - (long) (before * 1e9);
+    Totals totals = new Totals(latest == null ? null : latest.getValue());
     Double timeTo90 = null;
     TopKEvaluation last = null;
-    int done = 0;
     try (RoundStepper steps = stepper.start(net, setup, seed)) {
       for (int epoch = startEpoch; epoch <= recipe.epochs(); epoch++) {
         long epochStart = System.nanoTime();
@@ -262,7 +257,7 @@ public final class TrainingLoop {
           long t0 = System.nanoTime();
           RoundStepper.Round r = steps.fit(roundPaths, startIteration, epoch - 1);
           double seconds = (System.nanoTime() - t0) / 1e9;
-          done++;
+          totals.rounds++;
           net = steps.network();
           WorkerStep newest = newest(r.steps(), startIteration);
           // DL4J's averaging adds the averaging frequency whatever the workers did; the workers'
@@ -307,15 +302,7 @@ public final class TrainingLoop {
             metrics.flush();
             run.checkpoint(
                 net,
-                new RunDirectory.CheckpointState(
-                    epoch - 1,
-                    round + 1,
-                    iteration,
-                    seed,
-                    Provenance.now(),
-                    (System.nanoTime() - started) / 1e9,
-                    doneBefore + done,
-                    segment),
+                totals.state(epoch - 1, round + 1, iteration, seed),
                 request.retainCheckpoints());
           }
         }
@@ -333,10 +320,10 @@ public final class TrainingLoop {
           summary.put("valTop5", last.top5());
           summary.put("valLoss", last.loss());
           if (timeTo90 == null && last.top1() >= 0.90) {
-            timeTo90 = (System.nanoTime() - started) / 1e9;
+            timeTo90 = totals.seconds();
           }
         }
-        summary.put("elapsedSeconds", (System.nanoTime() - started) / 1e9);
+        summary.put("elapsedSeconds", totals.seconds());
         summary.put("time", Provenance.now());
         metrics.add(summary);
         metrics.flush();
@@ -352,22 +339,14 @@ public final class TrainingLoop {
         progress.flush();
         run.checkpoint(
             net,
-            new RunDirectory.CheckpointState(
-                epoch,
-                0,
-                net.getIterationCount(),
-                seed,
-                Provenance.now(),
-                (System.nanoTime() - started) / 1e9,
-                doneBefore + done,
-                segment),
+            totals.state(epoch, 0, net.getIterationCount(), seed),
             request.retainCheckpoints());
       }
       net = steps.network();
-      double seconds = (System.nanoTime() - started) / 1e9;
+      double seconds = totals.seconds();
       Map<String, Object> extras = new LinkedHashMap<>();
-      extras.put("rounds", doneBefore + done);
-      extras.put("segments", segment);
+      extras.put("rounds", totals.rounds);
+      extras.put("segments", totals.segment);
       extras.put("executor", stepper.describe());
       extras.put("workers", workers);
       extras.put("globalBatch", globalBatch);
@@ -380,7 +359,7 @@ public final class TrainingLoop {
           seconds,
           timeTo90,
           run.location(),
-          doneBefore + done,
+          totals.rounds,
           workers,
           globalBatch,
           recipe.learningRate());
@@ -401,6 +380,32 @@ public final class TrainingLoop {
     config.put("averagingFrequency", rounds.averagingFrequency());
     config.put("roundsPerEpoch", roundsPerEpoch);
     return config;
+  }
+
+  /**
+   * The run's totals over its segments (the first start and each resume), carried in checkpoints so
+   * that the report covers the whole run, not the last segment.
+   */
+  private static final class Totals {
+    private final long started;
+    private final int segment;
+    private int rounds;
+
+    Totals(RunDirectory.CheckpointState resumedFrom) {
+      double before = resumedFrom == null ? 0 : resumedFrom.elapsedSeconds();
+      started = System.nanoTime() - (long) (before * 1e9);
+      rounds = resumedFrom == null ? 0 : resumedFrom.roundsDone();
+      segment = resumedFrom == null ? 1 : resumedFrom.segments() + 1;
+    }
+
+    double seconds() {
+      return (System.nanoTime() - started) / 1e9;
+    }
+
+    RunDirectory.CheckpointState state(int epochs, int round, int iteration, long seed) {
+      return new RunDirectory.CheckpointState(
+          epochs, round, iteration, seed, Provenance.now(), seconds(), rounds, segment);
+    }
   }
 
   private static WorkerStep newest(List<WorkerStep> steps, int floor) {

@@ -13,14 +13,7 @@ import org.apache.commons.io.FileUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.ebvspark.data.PrepareImagesJob;
-import org.ebvspark.data.table.ImageTableWriter;
 import org.ebvspark.model.Provenance;
-import org.ebvspark.model.ebv.EbvFile;
-import org.ebvspark.model.ebv.EbvGenerator;
-import org.ebvspark.model.ebv.EbvProvenance;
-import org.ebvspark.model.ebv.GeneratorMode;
-import org.ebvspark.model.ebv.GeneratorSettings;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.Head;
 import org.ebvspark.model.nn.Recipe;
@@ -39,21 +32,9 @@ class LocalTrainerTest {
   static void data() throws Exception {
     table = base.resolve("synthetic").toString();
     try (LocalSpark spark = LocalSpark.start()) {
-      new PrepareImagesJob(
-              spark.session(), new ImageTableWriter.Options(table, false, 1, 1 << 20, 1 << 16))
-          .synthetic(6, 40, 10, 16);
+      TrainFixtures.syntheticTable(spark.session(), table);
     }
-    basis = base.resolve("w6.ebv").toString();
-    var g = EbvGenerator.generate(GeneratorSettings.of(6, 8, 0.01, GeneratorMode.FAST, 1), r -> {});
-    EbvFile.write(
-        g.basis(),
-        0.01,
-        g.achieved(),
-        1,
-        new EbvProvenance("test", null, null, java.util.Map.of(), "now"),
-        basis,
-        false,
-        new Configuration());
+    basis = TrainFixtures.basis(base.resolve("w6.ebv").toString(), 6, 8, new Configuration());
   }
 
   private static TrainRequest request(String run, Head.Kind head, int epochs, boolean resume) {
@@ -140,18 +121,8 @@ class LocalTrainerTest {
 
   @Test
   void mismatchesAndExistingRunsAreRefusedBeforeTraining() throws Exception {
-    String w10 = dir.resolve("w10.ebv").toString();
-    var g =
-        EbvGenerator.generate(GeneratorSettings.of(10, 16, 0.01, GeneratorMode.FAST, 1), r -> {});
-    EbvFile.write(
-        g.basis(),
-        0.01,
-        0,
-        1,
-        new EbvProvenance("t", null, null, java.util.Map.of(), "now"),
-        w10,
-        false,
-        new Configuration());
+    String w10 =
+        TrainFixtures.basis(dir.resolve("w10.ebv").toString(), 10, 16, new Configuration());
     TrainRequest wrong =
         new TrainRequest(
             table,

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.commons.io.FileUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -18,17 +17,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.ebvspark.data.PrepareImagesJob;
 import org.ebvspark.data.batch.BatchPlan;
 import org.ebvspark.data.table.HadoopConf;
 import org.ebvspark.data.table.ImageTable;
-import org.ebvspark.data.table.ImageTableWriter;
 import org.ebvspark.model.Provenance;
-import org.ebvspark.model.ebv.EbvFile;
-import org.ebvspark.model.ebv.EbvGenerator;
-import org.ebvspark.model.ebv.EbvProvenance;
-import org.ebvspark.model.ebv.GeneratorMode;
-import org.ebvspark.model.ebv.GeneratorSettings;
 import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.Head;
@@ -67,17 +59,7 @@ class SparkTrainerTest {
     s3.configure(conf());
     table = base.resolve("synthetic").toString();
     prepare(table);
-    basis = base.resolve("w6.ebv").toString();
-    var g = EbvGenerator.generate(GeneratorSettings.of(6, 8, 0.01, GeneratorMode.FAST, 1), r -> {});
-    EbvFile.write(
-        g.basis(),
-        0.01,
-        g.achieved(),
-        1,
-        new EbvProvenance("test", null, null, Map.of(), "now"),
-        basis,
-        false,
-        conf());
+    basis = TrainFixtures.basis(base.resolve("w6.ebv").toString(), 6, 8, conf());
   }
 
   @AfterAll
@@ -92,9 +74,7 @@ class SparkTrainerTest {
   }
 
   private static void prepare(String output) throws Exception {
-    new PrepareImagesJob(
-            spark.session(), new ImageTableWriter.Options(output, false, 1, 1 << 20, 1 << 16))
-        .synthetic(6, 40, 10, 16);
+    TrainFixtures.syntheticTable(spark.session(), output);
   }
 
   private static TrainRequest request(

@@ -8,7 +8,6 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -17,17 +16,10 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.ebvspark.data.PrepareImagesJob;
 import org.ebvspark.data.batch.BatchPlan;
 import org.ebvspark.data.table.HadoopConf;
 import org.ebvspark.data.table.ImageTable;
-import org.ebvspark.data.table.ImageTableWriter;
 import org.ebvspark.model.Provenance;
-import org.ebvspark.model.ebv.EbvFile;
-import org.ebvspark.model.ebv.EbvGenerator;
-import org.ebvspark.model.ebv.EbvProvenance;
-import org.ebvspark.model.ebv.GeneratorMode;
-import org.ebvspark.model.ebv.GeneratorSettings;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.EbvBasisCache;
 import org.ebvspark.model.nn.Head;
@@ -62,20 +54,8 @@ class TrainingParityTest {
   static void start() throws Exception {
     spark = LocalSpark.start();
     table = base.resolve("synthetic").toString();
-    new PrepareImagesJob(
-            spark.session(), new ImageTableWriter.Options(table, false, 1, 1 << 20, 1 << 16))
-        .synthetic(6, 40, 10, 16);
-    basis = base.resolve("w6.ebv").toString();
-    var g = EbvGenerator.generate(GeneratorSettings.of(6, 8, 0.01, GeneratorMode.FAST, 1), r -> {});
-    EbvFile.write(
-        g.basis(),
-        0.01,
-        g.achieved(),
-        1,
-        new EbvProvenance("test", null, null, Map.of(), "now"),
-        basis,
-        false,
-        conf());
+    TrainFixtures.syntheticTable(spark.session(), table);
+    basis = TrainFixtures.basis(base.resolve("w6.ebv").toString(), 6, 8, conf());
   }
 
   @AfterAll
