@@ -3,7 +3,7 @@ package org.ebvspark.cli;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.ebvspark.jobs.train.EvaluateJob;
+import org.ebvspark.jobs.evaluate.EvaluateJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

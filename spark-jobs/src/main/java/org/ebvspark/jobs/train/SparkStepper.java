@@ -15,6 +15,7 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.ebvspark.data.batch.BatchPlan;
 import org.ebvspark.data.table.HadoopConf;
+import org.ebvspark.jobs.evaluate.SparkEvaluator;
 import org.ebvspark.model.nn.TopKEvaluation;
 
 /**

@@ -20,6 +20,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.ebvspark.data.batch.BatchPlan;
 import org.ebvspark.data.table.HadoopConf;
 import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.jobs.evaluate.EvaluateJob;
+import org.ebvspark.jobs.evaluate.SparkEvaluator;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.Backbone;

@@ -1,4 +1,4 @@
-package org.ebvspark.jobs.train;
+package org.ebvspark.jobs.evaluate;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,6 +14,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.ebvspark.data.batch.BatchPlan;
+import org.ebvspark.jobs.train.TableBatchLoader;
 import org.ebvspark.model.ebv.HostRows;
 import org.ebvspark.model.nn.TopKEvaluation;
 import org.nd4j.linalg.api.buffer.DataType;

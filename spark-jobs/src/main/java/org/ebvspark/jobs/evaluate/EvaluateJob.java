@@ -1,4 +1,4 @@
-package org.ebvspark.jobs.train;
+package org.ebvspark.jobs.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +26,8 @@ import org.ebvspark.data.image.AugmentSpec;
 import org.ebvspark.data.table.ClassList;
 import org.ebvspark.data.table.HadoopConf;
 import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.jobs.train.RunDirectory;
+import org.ebvspark.jobs.train.TableBatchLoader;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.ebv.EbvFile;
 import org.ebvspark.model.io.Locations;
