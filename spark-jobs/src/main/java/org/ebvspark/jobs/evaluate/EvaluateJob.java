@@ -1,6 +1,5 @@
 package org.ebvspark.jobs.evaluate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +25,7 @@ import org.ebvspark.data.image.AugmentSpec;
 import org.ebvspark.data.table.ClassList;
 import org.ebvspark.data.table.HadoopConf;
 import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.jobs.train.RunConfig;
 import org.ebvspark.jobs.train.RunDirectory;
 import org.ebvspark.jobs.train.TableBatchLoader;
 import org.ebvspark.model.Provenance;
@@ -83,13 +83,9 @@ public final class EvaluateJob {
     }
     ImageTables.requireComplete(table, conf);
     Locations.requireWritable(run + "/predictions-" + split, conf);
-    JsonNode config;
-    try (InputStream in = Locations.open(dir.file(RunDirectory.CONFIG), conf)) {
-      config = Provenance.json().readTree(in);
-    }
-    AugmentSpec spec =
-        Provenance.json().treeToValue(config.get("evalAugmentation"), AugmentSpec.class);
-    int classes = config.get("classes").asInt();
+    RunConfig config = dir.readConfig();
+    AugmentSpec spec = config.evalAugmentation();
+    int classes = config.classes();
     ClassList tableClasses = ClassList.read(table + "/" + ImageTable.CLASSES_FILE, conf);
     if (tableClasses.size() != classes) {
       throw new IllegalArgumentException(
@@ -128,8 +124,7 @@ public final class EvaluateJob {
               rdd -> writePredictions(rdd, predictions, conf));
       TopKEvaluation e = r.evaluation();
       double throughput = e.total() / r.seconds();
-      updateReport(
-          dir, e, throughput, config.get("trainableParameters").asLong(), predictions, conf);
+      updateReport(dir, e, throughput, config.trainableParameters(), predictions, conf);
       return new Result(e, throughput, predictions);
     } finally {
       spark.sparkContext().clearJobGroup();

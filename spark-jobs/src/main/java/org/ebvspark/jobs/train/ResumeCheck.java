@@ -1,8 +1,8 @@
 package org.ebvspark.jobs.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Map;
-import org.ebvspark.model.Provenance;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What a {@code --resume} may change: nothing that the checkpoint's network, updater schedule or
@@ -14,58 +14,49 @@ import org.ebvspark.model.Provenance;
  * master) may change freely.
  */
 final class ResumeCheck {
-  /** config.json path -> the option that sets it. */
-  private static final Map<String, String> FIXED =
-      Map.ofEntries(
-          Map.entry("/request/table", "--data"),
-          Map.entry("/request/backbone", "--backbone"),
-          Map.entry("/request/head", "--head"),
-          Map.entry("/head/basisChecksum", "--ebv (the basis, by checksum)"),
-          Map.entry("/request/tau", "--tau"),
-          Map.entry("/request/channels", "--channels"),
-          Map.entry("/request/imageSize", "--image-size"),
-          Map.entry("/request/maxBatchesPerEpoch", "--max-batches"),
-          Map.entry("/request/recipe/optimizer", "--optimizer"),
-          Map.entry("/learningRateGiven", "--lr"),
-          Map.entry("/referenceBatch", "--reference-batch"),
-          Map.entry("/request/recipe/weightDecay", "--weight-decay"),
-          Map.entry("/request/recipe/warmupEpochs", "--warmup-epochs"),
-          Map.entry("/request/recipe/epochs", "--epochs"),
-          Map.entry("/request/recipe/labelSmoothing", "--label-smoothing"),
-          Map.entry("/request/recipe/batchSize", "--batch"),
-          Map.entry("/request/recipe/seed", "--seed"),
-          Map.entry("/workers", "--workers"),
-          Map.entry("/averagingFrequency", "--averaging-frequency"));
+  private record Fixed(String option, Function<RunConfig, Object> value) {}
+
+  private static final List<Fixed> FIXED =
+      List.of(
+          new Fixed("--data", c -> c.request().table()),
+          new Fixed("--backbone", c -> c.request().backbone()),
+          new Fixed("--head", c -> c.request().head()),
+          new Fixed("--ebv (the basis, by checksum)", c -> c.head().basisChecksum()),
+          new Fixed("--tau", c -> c.request().tau()),
+          new Fixed("--channels", c -> c.request().channels()),
+          new Fixed("--image-size", c -> c.request().imageSize()),
+          new Fixed("--max-batches", c -> c.request().maxBatchesPerEpoch()),
+          new Fixed("--optimizer", c -> c.request().recipe().optimizer()),
+          new Fixed("--lr", RunConfig::learningRateGiven),
+          new Fixed("--reference-batch", RunConfig::referenceBatch),
+          new Fixed("--weight-decay", c -> c.request().recipe().weightDecay()),
+          // --epochs before --warmup-epochs: the default warm-up follows the epochs.
+          new Fixed("--epochs", c -> c.request().recipe().epochs()),
+          new Fixed("--warmup-epochs", c -> c.request().recipe().warmupEpochs()),
+          new Fixed("--label-smoothing", c -> c.request().recipe().labelSmoothing()),
+          new Fixed("--batch", c -> c.request().recipe().batchSize()),
+          new Fixed("--seed", c -> c.request().recipe().seed()),
+          new Fixed("--workers", RunConfig::workers),
+          new Fixed("--averaging-frequency", RunConfig::averagingFrequency));
 
   private ResumeCheck() {}
 
   /** Throws naming the first option whose value differs from the run's. */
-  static void requireSame(String run, JsonNode saved, Map<String, Object> now) {
-    JsonNode current = Provenance.json().valueToTree(now);
-    for (var e : new java.util.TreeMap<>(FIXED).entrySet()) {
-      JsonNode was = saved.at(e.getKey());
-      JsonNode is = current.at(e.getKey());
-      if (was.isMissingNode()) {
-        continue; // written by an older version that did not record it
-      }
-      if (!same(was, is)) {
+  static void requireSame(String run, RunConfig saved, RunConfig now) {
+    for (Fixed f : FIXED) {
+      Object was = f.value().apply(saved);
+      Object is = f.value().apply(now);
+      if (!Objects.equals(was, is)) {
         throw new IllegalArgumentException(
             run
                 + ": --resume cannot change "
-                + e.getValue()
+                + f.option()
                 + " (the run has "
-                + was.asText()
+                + was
                 + ", this command "
-                + (is.isMissingNode() || is.isNull() ? "none" : is.asText())
+                + is
                 + "); a resumed run keeps its configuration, so start a new run to change it");
       }
     }
-  }
-
-  private static boolean same(JsonNode a, JsonNode b) {
-    if (a.isNumber() && b.isNumber()) {
-      return a.asDouble() == b.asDouble();
-    }
-    return a.equals(b);
   }
 }

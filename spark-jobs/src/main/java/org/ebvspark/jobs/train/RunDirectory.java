@@ -145,9 +145,10 @@ public final class RunDirectory {
     }
   }
 
-  public com.fasterxml.jackson.databind.JsonNode readJson(String name) throws IOException {
-    try (InputStream in = fs.open(new Path(root, name))) {
-      return Provenance.json().readTree(in);
+  /** The run's config.json. */
+  public RunConfig readConfig() throws IOException {
+    try (InputStream in = fs.open(new Path(root, CONFIG))) {
+      return RunConfig.read(in, file(CONFIG));
     }
   }
 

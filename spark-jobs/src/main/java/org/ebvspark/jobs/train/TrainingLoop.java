@@ -184,9 +184,17 @@ public final class TrainingLoop {
     int startEpoch = 1;
     int skipRounds = 0;
     var latest = fresh == null ? run.latest() : null;
-    Map<String, Object> config = describe(setup, itersPerEpoch, recipe, roundsPerEpoch);
+    RunConfig config =
+        setup.describe(
+            itersPerEpoch,
+            stepper.describe(),
+            workers,
+            request.recipe().learningRate(),
+            rounds.referenceBatch(),
+            frequency,
+            roundsPerEpoch);
     if (latest != null) {
-      ResumeCheck.requireSame(run.location(), run.readJson(RunDirectory.CONFIG), config);
+      ResumeCheck.requireSame(run.location(), run.readConfig(), config);
       net = latest.getKey();
       startEpoch = latest.getValue().epochs() + 1;
       skipRounds = latest.getValue().rounds();
@@ -364,22 +372,6 @@ public final class TrainingLoop {
           globalBatch,
           recipe.learningRate());
     }
-  }
-
-  /** config.json: the resolved request and recipe, the head, the data, the rounds. */
-  private Map<String, Object> describe(
-      TrainingSetup setup, long itersPerEpoch, Recipe recipe, int roundsPerEpoch) {
-    int workers = stepper.workers();
-    Map<String, Object> config = setup.describe(itersPerEpoch, stepper.describe());
-    config.put("workers", workers);
-    config.put("batchPerWorker", recipe.batchSize());
-    config.put("globalBatch", recipe.batchSize() * workers);
-    config.put("learningRateGiven", request.recipe().learningRate());
-    config.put("referenceBatch", rounds.referenceBatch());
-    config.put("learningRate", recipe.learningRate());
-    config.put("averagingFrequency", rounds.averagingFrequency());
-    config.put("roundsPerEpoch", roundsPerEpoch);
-    return config;
   }
 
   /**

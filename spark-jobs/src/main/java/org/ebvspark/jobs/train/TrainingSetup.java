@@ -1,9 +1,7 @@
 package org.ebvspark.jobs.train;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.ebvspark.data.ImageTables;
@@ -24,6 +22,7 @@ import org.ebvspark.model.nn.EbvBasisCache;
 import org.ebvspark.model.nn.Head;
 import org.ebvspark.model.nn.ModelSummary;
 import org.ebvspark.model.nn.Networks;
+import org.ebvspark.model.nn.Recipe;
 
 /**
  * Everything a trainer resolves before the first step, for the single-machine and the Spark trainer
@@ -210,25 +209,40 @@ public final class TrainingSetup {
             request.backbone(), head, request.recipe(), shape, iterationsPerEpoch));
   }
 
-  /** The resolved configuration, for config.json and reports. */
-  public Map<String, Object> describe(long iterationsPerEpoch, String executor) {
+  /** The resolved configuration, for config.json: the setup's part, the trainer's around it. */
+  public RunConfig describe(
+      long iterationsPerEpoch,
+      String executor,
+      int workers,
+      double learningRateGiven,
+      int referenceBatch,
+      int averagingFrequency,
+      int roundsPerEpoch) {
     ModelSummary summary = summary(iterationsPerEpoch);
-    Map<String, Object> c = new LinkedHashMap<>();
-    c.put("request", request);
-    c.put("recipe", request.recipe().toString());
-    c.put("head", head);
-    c.put("inputShape", shape);
-    c.put("trainAugmentation", trainSpec);
-    c.put("evalAugmentation", evalSpec);
-    c.put("classes", classes.size());
-    c.put("trainRows", trainRows);
-    c.put("valRows", valRows);
-    c.put("iterationsPerEpoch", iterationsPerEpoch);
-    c.put("trainableParameters", summary.trainable());
-    c.put("parameters", summary.parameters());
-    c.put("executor", executor);
-    c.put("software", Provenance.software());
-    c.put("createdAt", Provenance.now());
-    return c;
+    Recipe recipe = request.recipe();
+    return new RunConfig(
+        request,
+        recipe.toString(),
+        head,
+        shape,
+        trainSpec,
+        evalSpec,
+        classes.size(),
+        trainRows,
+        valRows,
+        iterationsPerEpoch,
+        summary.trainable(),
+        summary.parameters(),
+        executor,
+        Provenance.software(),
+        Provenance.now(),
+        workers,
+        recipe.batchSize(),
+        recipe.batchSize() * workers,
+        learningRateGiven,
+        referenceBatch,
+        recipe.learningRate(),
+        averagingFrequency,
+        roundsPerEpoch);
   }
 }
