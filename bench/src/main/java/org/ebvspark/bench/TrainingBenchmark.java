@@ -74,6 +74,7 @@ public final class TrainingBenchmark {
         case "spark" -> b.spark();
         case "bytes" -> b.bytesPerRound();
         case "parity" -> b.parity();
+        case "rounds" -> b.roundOverhead();
         default -> throw new IllegalArgumentException("unknown part " + part);
       }
     }
@@ -574,6 +575,87 @@ public final class TrainingBenchmark {
         report("parity-defaults").get("trainSeconds").asDouble(),
         100 * outsideShare(roundsOf("parity-defaults")));
     report.writeInto(DOC);
+  }
+
+  /**
+   * What a round costs outside fitting, with and without DL4J's per-round repartition (a shuffle of
+   * the round's references), interleaved A B A B in one Spark session.
+   */
+  private void roundOverhead() throws Exception {
+    SparkSession spark = SparkSessions.getOrCreate("ebv round overhead", "local[2]");
+    List<String> rows = new ArrayList<>();
+    try {
+      JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      for (int rep = 0; rep < 2; rep++) {
+        for (boolean shuffle : new boolean[] {true, false}) {
+          String name = "rounds-" + (shuffle ? "shuffle" : "slices") + "-" + rep;
+          TrainRequest request =
+              withEpochs(request(table(), name, Head.Kind.EBV, 150, BATCH / 2), 1);
+          new TrainingLoop(
+                  request,
+                  AS_GIVEN,
+                  org.ebvspark.jobs.train.SparkStepper.on(
+                      sc,
+                      new org.ebvspark.jobs.train.SparkStepper.Options(2, 1L << 30, shuffle),
+                      5),
+                  progress)
+              .execute();
+          List<JsonNode> r = roundsOf(name);
+          List<JsonNode> steady = r.subList(1, r.size());
+          rows.add(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "| %s | %d | %d | %.3f | %.3f | %.3f | %.1f%% |",
+                  shuffle ? "DL4J repartitions (shuffle)" : "parallelized slices as they are",
+                  rep + 1,
+                  steady.size(),
+                  median(steady, "roundSeconds"),
+                  median(steady, "fitSecondsPerWorker"),
+                  median(steady, "outsideFitSeconds"),
+                  100 * outsideShare(r)));
+        }
+      }
+    } finally {
+      spark.stop();
+    }
+    BenchmarkReport report = new BenchmarkReport("training-rounds");
+    report.raw("## The time a Spark round spends outside fitting (issue 9)");
+    report.raw("");
+    report.line(
+        "Machine: %s. Command: `bench/run-training.sh 1 rounds` (%s). cnn-small + EBV on"
+            + " Fashion-MNIST, Spark local[2], 64 images per worker, averaging every 5 batches, 15"
+            + " rounds per run (the first left out), the two ways interleaved A B A B in one Spark"
+            + " session. Outside fit = round time minus the workers' mean fit time (broadcast, task"
+            + " launch, the worker network's rebuild, data not hidden by prefetch, averaging).",
+        MachineInfo.describe(), java.time.LocalDate.now());
+    report.raw("");
+    report.raw(
+        "| a round's references | run | rounds | median round s | median fit s per worker |"
+            + " median outside fit s | outside fit, share |");
+    report.raw("|---|---|---|---|---|---|---|");
+    rows.forEach(report::raw);
+    report.writeInto(DOC);
+  }
+
+  private static double median(List<JsonNode> rounds, String field) {
+    double[] v = rounds.stream().mapToDouble(l -> l.get(field).asDouble()).sorted().toArray();
+    return v.length == 0 ? Double.NaN : v[v.length / 2];
+  }
+
+  private static TrainRequest withEpochs(TrainRequest r, int epochs) {
+    Recipe x = r.recipe();
+    return r.withRecipe(
+        new Recipe(
+            x.optimizer(),
+            x.learningRate(),
+            x.momentum(),
+            x.weightDecay(),
+            x.warmupEpochs(),
+            x.warmupStart(),
+            epochs,
+            x.labelSmoothing(),
+            x.batchSize(),
+            x.seed()));
   }
 
   private static TrainRequest withSeed(TrainRequest r, long seed) {

@@ -14,7 +14,7 @@ import org.ebvspark.model.nn.TopKEvaluation;
  * (epochs, schedule position, checkpoints, metrics, validation, the run report), so the two differ
  * only in where minibatches are fitted.
  */
-interface RoundStepper extends AutoCloseable {
+public interface RoundStepper extends AutoCloseable {
   /** Makes a stepper for one run, once the loop has its network and setup. */
   interface Factory {
     /** Workers that train side by side in a round (1 for this JVM). */

@@ -25,12 +25,18 @@ import org.ebvspark.model.nn.TopKEvaluation;
  * decoded is written anywhere. The EBV basis reaches each executor JVM once (the head reads it by
  * location and checksum).
  */
-final class SparkStepper implements RoundStepper {
+public final class SparkStepper implements RoundStepper {
   /**
    * @param workers parallel workers (0: the context's default parallelism)
    * @param cacheBytes row-group cache per executor JVM
+   * @param shuffleEachRound let DL4J repartition each round's references (a shuffle) instead of
+   *     taking the round's slices as they are parallelized (already one balanced slice per worker)
    */
-  record Options(int workers, long cacheBytes) {}
+  public record Options(int workers, long cacheBytes, boolean shuffleEachRound) {
+    public Options(int workers, long cacheBytes) {
+      this(workers, cacheBytes, true);
+    }
+  }
 
   private final JavaSparkContext sc;
   private final int workers;
@@ -49,7 +55,7 @@ final class SparkStepper implements RoundStepper {
       ComputationGraph net,
       TrainingSetup setup,
       long seed,
-      long cacheBytes) {
+      Options options) {
     this.sc = sc;
     this.workers = workers;
     int batch = setup.request().recipe().batchSize();
@@ -60,7 +66,7 @@ final class SparkStepper implements RoundStepper {
                 .averagingFrequency(frequency)
                 .saveUpdater(true)
                 .workerPrefetchNumBatches(1)
-                .repartionData(Repartition.Always)
+                .repartionData(options.shuffleEachRound() ? Repartition.Always : Repartition.Never)
                 .repartitionStrategy(RepartitionStrategy.Balanced)
                 .rngSeed(seed));
     CollectionAccumulator<WorkerStep> steps = sc.sc().collectionAccumulator("ebv worker steps");
@@ -70,13 +76,15 @@ final class SparkStepper implements RoundStepper {
     loadNanos = sc.sc().longAccumulator("ebv batch loading ns");
     HadoopConf hadoop = new HadoopConf(sc.hadoopConfiguration());
     trainLoader =
-        new TableBatchLoader(setup.trainSpec(), seed, hadoop, cacheBytes).withTimer(loadNanos);
-    evalLoader = new TableBatchLoader(setup.evalSpec(), seed, hadoop, cacheBytes);
+        new TableBatchLoader(setup.trainSpec(), seed, hadoop, options.cacheBytes())
+            .withTimer(loadNanos);
+    evalLoader = new TableBatchLoader(setup.evalSpec(), seed, hadoop, options.cacheBytes());
     sc.sc().addSparkListener(resultBytes);
   }
 
   /** Rounds of {@code averagingFrequency} minibatches on each worker of {@code sc}. */
-  static RoundStepper.Factory on(JavaSparkContext sc, Options options, int averagingFrequency) {
+  public static RoundStepper.Factory on(
+      JavaSparkContext sc, Options options, int averagingFrequency) {
     int workers = options.workers() > 0 ? options.workers() : sc.defaultParallelism();
     return new RoundStepper.Factory() {
       @Override
@@ -96,8 +104,7 @@ final class SparkStepper implements RoundStepper {
 
       @Override
       public RoundStepper start(ComputationGraph net, TrainingSetup setup, long seed) {
-        return new SparkStepper(
-            sc, workers, averagingFrequency, net, setup, seed, options.cacheBytes());
+        return new SparkStepper(sc, workers, averagingFrequency, net, setup, seed, options);
       }
     };
   }
