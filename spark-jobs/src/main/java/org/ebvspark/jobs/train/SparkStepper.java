@@ -30,11 +30,12 @@ public final class SparkStepper implements RoundStepper {
    * @param workers parallel workers (0: the context's default parallelism)
    * @param cacheBytes row-group cache per executor JVM
    * @param shuffleEachRound let DL4J repartition each round's references (a shuffle) instead of
-   *     taking the round's slices as they are parallelized (already one balanced slice per worker)
+   *     taking the round's slices as they are parallelized, one balanced slice per worker; the
+   *     default (false) saves a shuffle stage per round (docs/BENCHMARKS.md, training-rounds)
    */
   public record Options(int workers, long cacheBytes, boolean shuffleEachRound) {
     public Options(int workers, long cacheBytes) {
-      this(workers, cacheBytes, true);
+      this(workers, cacheBytes, false);
     }
   }
 
