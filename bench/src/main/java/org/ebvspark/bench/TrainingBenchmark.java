@@ -586,11 +586,10 @@ public final class TrainingBenchmark {
     List<String> rows = new ArrayList<>();
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-      for (int rep = 0; rep < 2; rep++) {
+      for (int rep = 0; rep < 3; rep++) {
         for (boolean shuffle : new boolean[] {true, false}) {
           String name = "rounds-" + (shuffle ? "shuffle" : "slices") + "-" + rep;
-          TrainRequest request =
-              withEpochs(request(table(), name, Head.Kind.EBV, 150, BATCH / 2), 1);
+          TrainRequest request = withEpochs(request(table(), name, Head.Kind.EBV, 150, BATCH), 1);
           new TrainingLoop(
                   request,
                   AS_GIVEN,
@@ -623,8 +622,9 @@ public final class TrainingBenchmark {
     report.raw("");
     report.line(
         "Machine: %s. Command: `bench/run-training.sh 1 rounds` (%s). cnn-small + EBV on"
-            + " Fashion-MNIST, Spark local[2], 64 images per worker, averaging every 5 batches, 15"
-            + " rounds per run (the first left out), the two ways interleaved A B A B in one Spark"
+            + " Fashion-MNIST, Spark local[2], 128 images per worker (the default), averaging every"
+            + " 5 batches, 15 rounds per run (the first left out), the two ways interleaved A B A B A"
+            + " B in one Spark"
             + " session. Outside fit = round time minus the workers' mean fit time (broadcast, task"
             + " launch, the worker network's rebuild, data not hidden by prefetch, averaging).",
         MachineInfo.describe(), java.time.LocalDate.now());
