@@ -643,35 +643,11 @@ public final class TrainingBenchmark {
   }
 
   private static TrainRequest withEpochs(TrainRequest r, int epochs) {
-    Recipe x = r.recipe();
-    return r.withRecipe(
-        new Recipe(
-            x.optimizer(),
-            x.learningRate(),
-            x.momentum(),
-            x.weightDecay(),
-            x.warmupEpochs(),
-            x.warmupStart(),
-            epochs,
-            x.labelSmoothing(),
-            x.batchSize(),
-            x.seed()));
+    return r.withRecipe(r.recipe().withEpochs(epochs));
   }
 
   private static TrainRequest withSeed(TrainRequest r, long seed) {
-    Recipe x = r.recipe();
-    return r.withRecipe(
-        new Recipe(
-            x.optimizer(),
-            x.learningRate(),
-            x.momentum(),
-            x.weightDecay(),
-            x.warmupEpochs(),
-            x.warmupStart(),
-            x.epochs(),
-            x.labelSmoothing(),
-            x.batchSize(),
-            seed));
+    return r.withRecipe(r.recipe().withSeed(seed));
   }
 
   private static boolean finished(String run) {

@@ -93,6 +93,34 @@ public record Recipe(
         seed);
   }
 
+  public Recipe withEpochs(int value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        value,
+        labelSmoothing,
+        batchSize,
+        seed);
+  }
+
+  public Recipe withSeed(long value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        value);
+  }
+
   public Recipe withOptimizer(String value) {
     return new Recipe(
         value,
