@@ -146,11 +146,8 @@ public final class TrainingLoop {
     if (request.maxBatchesPerEpoch() > 0) {
       batchesPerEpoch = Math.min(batchesPerEpoch, request.maxBatchesPerEpoch());
     }
-    int roundSize = workers * frequency;
-    int roundsPerEpoch = (batchesPerEpoch + roundSize - 1) / roundSize;
-    int lastRound = batchesPerEpoch - (roundsPerEpoch - 1) * roundSize;
-    long itersPerEpoch =
-        (long) (roundsPerEpoch - 1) * frequency + (lastRound + workers - 1) / workers;
+    Epoch shape = new Epoch(workers, frequency, batchesPerEpoch);
+    long itersPerEpoch = shape.iterations();
 
     RunDirectory run = new RunDirectory(request.run(), conf);
     run.check(request.overwrite(), request.resume());
@@ -158,7 +155,27 @@ public final class TrainingLoop {
     ComputationGraph fresh =
         request.resume() && !run.checkpoints().isEmpty() ? null : setup.newNetwork(itersPerEpoch);
     try (RunLock lock = run.open(request.overwrite(), request.resume())) {
-      return train(run, setup, recipe, fresh, plan, valPlan, batchesPerEpoch, itersPerEpoch);
+      return train(run, setup, recipe, fresh, plan, valPlan, shape);
+    }
+  }
+
+  /**
+   * An epoch cut into rounds: {@code batches} references, {@code workers x frequency} a round, the
+   * last round possibly short; each worker takes an equal share (one more for some) of a round.
+   */
+  private record Epoch(int workers, int frequency, int batches) {
+    int roundSize() {
+      return workers * frequency;
+    }
+
+    int rounds() {
+      return (batches + roundSize() - 1) / roundSize();
+    }
+
+    /** Steps each worker takes in an epoch (the schedule's unit). */
+    long iterations() {
+      int last = batches - (rounds() - 1) * roundSize();
+      return (long) (rounds() - 1) * frequency + (last + workers - 1) / workers;
     }
   }
 
@@ -169,29 +186,28 @@ public final class TrainingLoop {
       ComputationGraph fresh,
       BatchPlan plan,
       BatchPlan valPlan,
-      int batchesPerEpoch,
-      long itersPerEpoch)
+      Epoch shape)
       throws IOException {
     Configuration conf = stepper.conf();
-    int workers = stepper.workers();
-    int batch = request.recipe().batchSize();
+    int workers = shape.workers();
+    int batch = recipe.batchSize();
     int globalBatch = batch * workers;
     long seed = recipe.seed();
-    int frequency = rounds.averagingFrequency();
-    int roundSize = workers * frequency;
-    int roundsPerEpoch = (batchesPerEpoch + roundSize - 1) / roundSize;
+    int roundSize = shape.roundSize();
+    int roundsPerEpoch = shape.rounds();
+    int batchesPerEpoch = shape.batches();
     ComputationGraph net;
     int startEpoch = 1;
     int skipRounds = 0;
     var latest = fresh == null ? run.latest() : null;
     RunConfig config =
         setup.describe(
-            itersPerEpoch,
+            shape.iterations(),
             stepper.describe(),
             workers,
             request.recipe().learningRate(),
             rounds.referenceBatch(),
-            frequency,
+            shape.frequency(),
             roundsPerEpoch);
     if (latest != null) {
       ResumeCheck.requireSame(run.location(), run.readConfig(), config);
@@ -359,7 +375,7 @@ public final class TrainingLoop {
       extras.put("workers", workers);
       extras.put("globalBatch", globalBatch);
       extras.put("learningRate", recipe.learningRate());
-      extras.put("trainableParameters", setup.trainableParameters(itersPerEpoch));
+      extras.put("trainableParameters", config.trainableParameters());
       run.finish(net, last, seconds, timeTo90, extras);
       return new Result(
           recipe.epochs(),

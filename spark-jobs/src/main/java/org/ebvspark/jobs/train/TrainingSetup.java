@@ -188,19 +188,8 @@ public final class TrainingSetup {
     return evalSpec;
   }
 
-  /** Steps per epoch at {@code batch} images each (the schedule's unit). */
-  public long iterationsPerEpoch(int batch) {
-    long full = (trainRows + batch - 1) / batch;
-    return request.maxBatchesPerEpoch() > 0 ? Math.min(full, request.maxBatchesPerEpoch()) : full;
-  }
-
   public ComputationGraph newNetwork(long iterationsPerEpoch) {
     return Networks.create(request.backbone(), head, request.recipe(), shape, iterationsPerEpoch);
-  }
-
-  /** The network's trainable parameter count. */
-  public long trainableParameters(long iterationsPerEpoch) {
-    return summary(iterationsPerEpoch).trainable();
   }
 
   private ModelSummary summary(long iterationsPerEpoch) {
