@@ -19,7 +19,23 @@ public final class Provenance {
           .enable(SerializationFeature.INDENT_OUTPUT)
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
+  private static volatile String command;
+
   private Provenance() {}
+
+  /**
+   * Records the command line this process runs (the CLI calls it once), with any user-info of a URI
+   * (a key and secret in {@code s3a://KEY:SECRET@bucket}) replaced by {@code ***}, so that no
+   * artifact that records the command carries a secret.
+   */
+  public static void recordCommand(String line) {
+    command = line.replaceAll("://[^/@\\s]+@", "://***@");
+  }
+
+  /** The command line recorded by {@link #recordCommand}, or null (a library caller). */
+  public static String command() {
+    return command;
+  }
 
   /** The mapper for provenance records, reports and configuration (records supported). */
   public static ObjectMapper json() {

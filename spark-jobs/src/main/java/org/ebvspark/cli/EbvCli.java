@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ConvertCommand.class,
       PrepareCommand.class,
       TrainCommand.class,
+      ReportCommand.class,
       EvaluateCommand.class,
       ModelSummaryCommand.class
     })
@@ -50,6 +51,7 @@ public final class EbvCli implements Runnable {
 
   /** Runs the command line with the given output streams (tests call this). */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    Provenance.recordCommand("ebv " + shellQuoted(args));
     CommandLine cli = new CommandLine(new EbvCli());
     cli.setOut(out);
     cli.setErr(err);
@@ -68,6 +70,18 @@ public final class EbvCli implements Runnable {
       err.flush();
       return 1;
     }
+  }
+
+  /** The arguments as a shell would take them back: single-quoted where needed. */
+  static String shellQuoted(String... args) {
+    StringBuilder b = new StringBuilder();
+    for (String a : args) {
+      if (b.length() > 0) {
+        b.append(' ');
+      }
+      b.append(a.matches("[A-Za-z0-9_./:=,+@%-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+    }
+    return b.toString();
   }
 
   /** Bad usage: one line, and where to look. */

@@ -1,5 +1,6 @@
 package org.ebvspark.cli;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -43,6 +44,11 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Images per evaluation batch. Default: ${DEFAULT-VALUE}.")
   int batch;
 
+  @Option(
+      names = "--report",
+      description = "Then write the run's HTML report (ebv report) into RUN/report.")
+  boolean report;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -65,6 +71,11 @@ final class EvaluateCommand implements Callable<Integer> {
               r.evaluation().total(),
               r.imagesPerSecond(),
               r.predictions());
+      if (report) {
+        ReportCommand.print(
+            spec,
+            new org.ebvspark.jobs.report.ReportJob(spark, List.of(run), null, split).execute());
+      }
       return 0;
     } finally {
       if (!existing) {

@@ -28,7 +28,8 @@ public final class OwnedOutput {
     EBV_FILE("an EBV file", new byte[] {(byte) 0x89, 'E', 'B', 'V', '\r', '\n', 0x1a, '\n'}),
     NPY_FILE("a .npy file", new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}),
     IMAGE_TABLE("an image table written by ebv prepare", null),
-    RUN("a run directory written by ebv train", null);
+    RUN("a run directory written by ebv train", null),
+    REPORT("a report written by ebv report", null);
 
     private final String description;
     private final byte[] magic;

@@ -177,7 +177,8 @@ public final class EvaluateJob {
             .add("path", DataTypes.StringType, false)
             .add("label", DataTypes.IntegerType, false)
             .add("top5", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-            .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+            .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("confidence", DataTypes.FloatType, false);
     var rows =
         predicted.map(
             p -> {
@@ -187,7 +188,8 @@ public final class EvaluateJob {
                 top.add(p.top()[i]);
                 scores.add(p.scores()[i]);
               }
-              return RowFactory.create(p.path(), p.label(), top.toArray(), scores.toArray());
+              return RowFactory.create(
+                  p.path(), p.label(), top.toArray(), scores.toArray(), p.confidence());
             });
     Path targetPath = Locations.path(target);
     FileSystem fs = Locations.fileSystem(targetPath, conf);

@@ -27,8 +27,11 @@ import org.nd4j.linalg.dataset.DataSet;
  * predictions of each image; the driver merges the evaluations. The broadcast is destroyed after.
  */
 public final class SparkEvaluator {
-  /** The top five classes and their logits for one image. */
-  public record Prediction(String path, int label, int[] top, float[] scores)
+  /**
+   * The top five classes and their logits for one image, and the softmax probability of the first
+   * over all N classes (what a calibration measure needs; the five logits alone overstate it).
+   */
+  public record Prediction(String path, int label, int[] top, float[] scores, float confidence)
       implements Serializable {}
 
   /** What a task returns. */
@@ -134,8 +137,12 @@ public final class SparkEvaluator {
           top[p] = c;
         }
       }
+      double partition = 0;
+      for (int c = 0; c < n; c++) {
+        partition += Math.exp(row[c] - scores[0]);
+      }
       var r = batch.rows().get(i);
-      out.add(new Prediction(r.path(), r.label(), top, scores));
+      out.add(new Prediction(r.path(), r.label(), top, scores, (float) (1 / partition)));
     }
     return out;
   }

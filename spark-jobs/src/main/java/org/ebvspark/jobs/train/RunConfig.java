@@ -16,6 +16,7 @@ import org.ebvspark.model.nn.Networks;
  * @param recipe the recipe in words, for people
  * @param learningRateGiven {@code --lr} as given, before scaling to the global batch
  * @param learningRate the peak rate trained with
+ * @param command the command line that started the run (user-info in URIs masked), if known
  */
 public record RunConfig(
     TrainRequest request,
@@ -40,7 +41,8 @@ public record RunConfig(
     int referenceBatch,
     double learningRate,
     int averagingFrequency,
-    int roundsPerEpoch) {
+    int roundsPerEpoch,
+    String command) {
 
   /** Reads a config.json; fields a run of an older version did not record stay empty. */
   public static RunConfig read(InputStream in, String location) throws IOException {

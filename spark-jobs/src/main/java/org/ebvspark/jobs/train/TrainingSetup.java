@@ -232,6 +232,7 @@ public final class TrainingSetup {
         referenceBatch,
         recipe.learningRate(),
         averagingFrequency,
-        roundsPerEpoch);
+        roundsPerEpoch,
+        Provenance.command());
   }
 }
