@@ -55,7 +55,9 @@ final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = sparkOptions.session("ebv evaluate");
-    try {
+    try (var tasks =
+        org.ebvspark.jobs.SparkTaskProgress.attach(
+            spark, "evaluate", spec.commandLine().getErr())) {
       EvaluateJob.Result r = new EvaluateJob(spark, run, data, split, batch, ebv).execute();
       spec.commandLine()
           .getOut()

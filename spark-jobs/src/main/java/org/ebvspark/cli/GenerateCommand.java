@@ -177,7 +177,9 @@ final class GenerateCommand implements Callable<Integer> {
     }
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = sparkOptions.session("ebv generate");
-    try {
+    try (var tasks =
+        org.ebvspark.jobs.SparkTaskProgress.attach(
+            spark, "generate", spec.commandLine().getErr())) {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       GenerateEbvJob job =
           new GenerateEbvJob(request(s, new EbvConf(sc.getConf())), sc.hadoopConfiguration());

@@ -121,7 +121,8 @@ final class PrepareCommand implements Runnable {
     ImageTableWriter.refuseExisting(options.output(), options.overwrite(), new Configuration());
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = table.spark.session("ebv prepare");
-    try {
+    try (var tasks =
+        org.ebvspark.jobs.SparkTaskProgress.attach(spark, "prepare", spec.commandLine().getErr())) {
       ImageTableWriter.Summary s = work.run(new PrepareImagesJob(spark, options));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(

@@ -49,7 +49,8 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     boolean existing = SparkSession.getDefaultSession().isDefined();
     SparkSession spark = sparkOptions.session("ebv report");
-    try {
+    try (var tasks =
+        org.ebvspark.jobs.SparkTaskProgress.attach(spark, "report", spec.commandLine().getErr())) {
       List<String> runs = new ArrayList<>();
       runs.add(run);
       runs.addAll(compare);

@@ -11,6 +11,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.ebvspark.data.batch.BatchPlan;
 import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.jobs.Progress;
 import org.ebvspark.model.BadOptionException;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.JsonLinesLog;
@@ -274,6 +275,8 @@ public final class TrainingLoop {
         int firstRound = epoch == startEpoch ? skipRounds : 0;
         double lossSum = 0;
         int lossRounds = 0;
+        Progress bar =
+            Progress.start("epoch " + epoch + "  round", roundsPerEpoch, "rounds", progress);
         for (int round = firstRound; round < roundsPerEpoch; round++) {
           List<String> roundPaths =
               paths.subList(round * roundSize, Math.min(paths.size(), (round + 1) * roundSize));
@@ -307,19 +310,18 @@ public final class TrainingLoop {
           line.put("paramsBytes", 4L * net.numParams());
           line.put("time", Provenance.now());
           metrics.add(line);
-          if ((round + 1) % Math.max(1, request.logEvery()) == 0 || round == firstRound) {
-            progress.printf(
-                Locale.ROOT,
-                "epoch %d  round %d/%d  iteration %d  loss %.4f  lr %.4g  %.1f images/s%n",
-                epoch,
-                round + 1,
-                roundsPerEpoch,
-                iteration,
-                r.loss(),
-                line.get("learningRate"),
-                images / seconds);
-            progress.flush();
-          }
+          bar.update(
+              round + 1,
+              String.format(
+                  Locale.ROOT,
+                  "iteration %d  loss %.4f  lr %.4g  %.1f images/s",
+                  iteration,
+                  r.loss(),
+                  line.get("learningRate"),
+                  images / seconds),
+              (round + 1) % Math.max(1, request.logEvery()) == 0
+                  || round == firstRound
+                  || round + 1 == roundsPerEpoch);
           if (rounds.checkpointRounds() > 0
               && (round + 1) % rounds.checkpointRounds() == 0
               && round + 1 < roundsPerEpoch) {
@@ -330,6 +332,7 @@ public final class TrainingLoop {
                 request.retainCheckpoints());
           }
         }
+        bar.close();
         net.getConfiguration().setEpochCount(epoch);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("epoch", epoch);
