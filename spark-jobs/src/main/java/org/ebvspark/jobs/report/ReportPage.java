@@ -485,7 +485,7 @@ final class ReportPage {
         value(bytes, "resultBytes"),
         0);
     h.close("table");
-    if (m.path("roundSeconds").isNumber()) {
+    if (m.path("fitSecondsPerWorker").isNumber()) {
       // The data and fit parts are per worker (they run in parallel); "outside fit" is the rest.
       List<String> parts = List.of("broadcast", "data", "fit", "outside fit");
       String[] fields = {

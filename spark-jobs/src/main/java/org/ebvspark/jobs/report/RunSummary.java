@@ -94,7 +94,7 @@ final class RunSummary {
         "EBV".equals(kind)
             ? "EBV (d = " + head.path("dim").asInt() + ")"
             : "FC".equals(kind) ? "FC" : kind);
-    m.put("backbone", c == null ? null : c.path("request").path("backbone").asText(null));
+    m.put("backbone", c == null ? null : backbone(c.path("request").path("backbone").asText(null)));
     m.put(
         "optimizer",
         c == null ? null : c.path("request").path("recipe").path("optimizer").asText(null));
@@ -345,6 +345,15 @@ final class RunSummary {
       }
     }
     return n == 0 ? null : sum / n;
+  }
+
+  /** A backbone as the command line names it (config.json holds the enum name). */
+  private static String backbone(String name) {
+    try {
+      return name == null ? null : org.ebvspark.model.nn.Backbone.valueOf(name).label();
+    } catch (IllegalArgumentException e) {
+      return name;
+    }
   }
 
   static Double number(JsonNode node, String field) {

@@ -123,9 +123,29 @@ class PlantedRunReportTest {
             () -> new ReportJob(spark, List.of(run.toString()), dir.toString(), "val").execute())
         .hasMessageContaining("would contain the run");
 
+    // A run whose folder name is markup, compared with it: the name reaches the tables and the
+    // charts' legends (SVG text), as text.
+    Path hostileRun = dir.resolve("x<svg onload=alert(3)>");
+    Files.move(plantRun("second", false), hostileRun);
+    new ReportJob(spark, List.of(run.toString(), hostileRun.toString()), null, "val").execute();
+    JsonNode compared = Provenance.json().readTree(report.resolve(ReportJob.DATA).toFile());
+    assertThat(compared.path("runs").get(1).path("name").asText())
+        .isEqualTo("x<svg onload=alert(3)>");
     try (HeadlessChromium browser = HeadlessChromium.startOrSkip()) {
       ReportPageChecks.check(
           browser, report, Path.of("target/report-screenshots/planted-hostile.png"));
+      assertThat(
+              browser.evaluate("document.querySelectorAll('[onload], [onerror]').length").asInt())
+          .isZero();
+      assertThat(
+              browser
+                  .evaluate(
+                      "[...document.querySelectorAll('svg text')].some(t => t.textContent"
+                          + " === 'x<svg onload=alert(3)>')")
+                  .asBoolean())
+          .isTrue();
+      assertThat(browser.evaluate("document.querySelectorAll('table.compare tr').length").asInt())
+          .isEqualTo(3);
       JsonNode text = browser.evaluate("document.body.innerText");
       for (String name : NAMES) {
         assertThat(text.asText()).contains(name);
