@@ -70,6 +70,12 @@ public final class SparkSessions {
 
   /** Refuses a --master that Spark would reject only after starting (with a long trace). */
   public static void requireMasterUrl(String master) {
+    org.ebvspark.model.io.Locations.refuseCredentials(
+        master,
+        "master URL",
+        "a Spark master takes a shared secret instead (spark.authenticate=true and"
+            + " spark.authenticate.secret, given with spark-submit --conf or in"
+            + " spark-defaults.conf)");
     if (!MASTER.matcher(master).matches()) {
       throw new org.ebvspark.model.BadOptionException(
           "--master '"

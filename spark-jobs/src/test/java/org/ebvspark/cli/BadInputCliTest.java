@@ -325,6 +325,45 @@ class BadInputCliTest {
   // --------------------------------------------------------------
 
   @Test
+  void credentialsInsideUrisAreRefusedAndNeverPrintedOrRecorded() throws Exception {
+    String run = path("r-secret");
+    CliRun s3 =
+        refused(
+            2,
+            "s3a://***@bucket/table: a location must not carry credentials",
+            train(run, "--data", "s3a://AKIAEXAMPLE:SECRETEXAMPLE@bucket/table"));
+    assertThat(s3.err()).doesNotContain("SECRETEXAMPLE").contains("fs.s3a.secret.key");
+    String[] master = train(run, "--master", "spark://admin:SECRETEXAMPLE@127.0.0.1:7077");
+    CliRun spark =
+        refused(
+            2,
+            "spark://***@127.0.0.1:7077: a master URL must not carry credentials",
+            java.util.Arrays.stream(master)
+                .filter(a -> !a.equals("--local"))
+                .toArray(String[]::new));
+    assertThat(spark.err()).doesNotContain("SECRETEXAMPLE").contains("spark.authenticate.secret");
+    CliRun generate =
+        refused(
+            2,
+            "must not carry credentials",
+            "generate",
+            "-n",
+            "4",
+            "-d",
+            "4",
+            "-a",
+            "0.5",
+            "--no-spark",
+            "-o",
+            "hdfs://u:SECRETEXAMPLE@nn/w.ebv");
+    assertThat(generate.err()).doesNotContain("SECRETEXAMPLE");
+    // the command line a run records keeps no secret either
+    org.ebvspark.model.Provenance.recordCommand("ebv train --data s3a://K:S3CR3T@b/t");
+    assertThat(org.ebvspark.model.Provenance.command()).isEqualTo("ebv train --data s3a://***@b/t");
+    assertThat(base.resolve("r-secret")).doesNotExist();
+  }
+
+  @Test
   void badOptionValuesAreUsageErrors() throws Exception {
     String run = path("r-usage");
     String[] onSpark = train(run, "--master", "nonsense");

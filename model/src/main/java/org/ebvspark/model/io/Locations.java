@@ -27,11 +27,42 @@ public final class Locations {
       throw new IllegalArgumentException("empty location");
     }
     if (HAS_SCHEME.matcher(location).matches()) {
+      refuseCredentials(location, "location", STORAGE_CREDENTIALS);
       return new Path(location);
     }
     // Not File.toURI(): it ends an existing directory's URI with '/', and Path keeps that.
     return new Path("file", null, new java.io.File(location).getAbsoluteFile().getPath());
   }
+
+  private static final java.util.regex.Pattern USER_INFO =
+      java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@?#]*)@");
+
+  /**
+   * Refuses a URI with user-info ({@code s3a://KEY:SECRET@bucket/...}, {@code
+   * spark://user:pass@host:7077}): Spark and Hadoop print such URIs in logs and errors, so a secret
+   * there leaks. The message names the URI with the user-info masked and where credentials belong.
+   *
+   * @param what "location" or "master URL", for the message
+   * @param instead where the credentials belong
+   */
+  public static void refuseCredentials(String uri, String what, String instead) {
+    java.util.regex.Matcher m = USER_INFO.matcher(uri);
+    if (m.find()) {
+      throw new org.ebvspark.model.BadOptionException(
+          m.replaceFirst("$1***@")
+              + ": a "
+              + what
+              + " must not carry credentials before '@' (they end up in logs); "
+              + instead);
+    }
+  }
+
+  /** Where storage credentials belong instead of a URI. */
+  public static final String STORAGE_CREDENTIALS =
+      "set them in the Hadoop configuration instead: fs.s3a.access.key and fs.s3a.secret.key"
+          + " (e.g. spark-submit --conf spark.hadoop.fs.s3a.access.key=...), a credential"
+          + " provider (hadoop.security.credential.provider.path), or the environment"
+          + " (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)";
 
   /** The file system that holds {@code path}. */
   public static FileSystem fileSystem(Path path, Configuration conf) {
