@@ -58,7 +58,13 @@ public final class Preparation {
 
   /** Synthetic images, generated on the executors, a block of classes per task. */
   public static Dataset<Row> synthetic(
-      SparkSession spark, int classes, int perClass, int valPerClass, int size, long seed) {
+      SparkSession spark,
+      int classes,
+      int perClass,
+      int valPerClass,
+      int size,
+      double corrupt,
+      long seed) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int tasks = Math.max(1, Math.min(classes, sc.defaultParallelism() * 4));
     JavaRDD<Row> rows =
@@ -66,19 +72,20 @@ public final class Preparation {
             .flatMap(
                 label -> {
                   List<Row> out = new ArrayList<>(perClass + valPerClass);
-                  add(out, label, ImageTable.TRAIN, perClass, size, seed);
-                  add(out, label, ImageTable.VAL, valPerClass, size, seed);
+                  add(out, label, ImageTable.TRAIN, perClass, size, corrupt, seed);
+                  add(out, label, ImageTable.VAL, valPerClass, size, corrupt, seed);
                   return out.iterator();
                 });
     return spark.createDataFrame(rows, ImageRows.withReason());
   }
 
-  private static void add(List<Row> out, int label, String split, int count, int size, long seed) {
+  private static void add(
+      List<Row> out, int label, String split, int count, int size, double corrupt, long seed) {
     for (int i = 0; i < count; i++) {
       String path = String.format("synthetic:%s/%d/%d", split, label, i);
       out.add(
           RowFactory.create(
-              SyntheticImages.png(label, size, seed, split, i),
+              SyntheticImages.png(label, size, seed, split, i, corrupt),
               label,
               Integer.toString(label),
               path,

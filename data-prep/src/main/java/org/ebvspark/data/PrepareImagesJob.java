@@ -83,9 +83,21 @@ public final class PrepareImagesJob {
   /** Synthetic images: {@code perClass} train and {@code valPerClass} val images per class. */
   public ImageTableWriter.Summary synthetic(int classes, int perClass, int valPerClass, int size)
       throws IOException {
+    return synthetic(classes, perClass, valPerClass, size, 0);
+  }
+
+  /**
+   * @param corrupt the probability that a cell of an image takes a random color (0: none)
+   */
+  public ImageTableWriter.Summary synthetic(
+      int classes, int perClass, int valPerClass, int size, double corrupt) throws IOException {
     if (classes < 1 || perClass < 1 || valPerClass < 0 || size < 4) {
       throw new IllegalArgumentException(
           "synthetic needs classes >= 1, per-class >= 1, val-per-class >= 0 and size >= 4");
+    }
+    if (!(corrupt >= 0 && corrupt < 1)) {
+      throw new org.ebvspark.model.BadOptionException(
+          "--corrupt must be in [0, 1), got " + corrupt);
     }
     ImageTableWriter.refuseExisting(options.output(), options.overwrite(), conf);
     Map<String, Object> input = input("synthetic", null);
@@ -93,9 +105,10 @@ public final class PrepareImagesJob {
     input.put("perClass", perClass);
     input.put("valPerClass", valPerClass);
     input.put("size", size);
+    input.put("corrupt", corrupt);
     return write(
         "ebv prepare synthetic",
-        Preparation.synthetic(spark, classes, perClass, valPerClass, size, options.seed()),
+        Preparation.synthetic(spark, classes, perClass, valPerClass, size, corrupt, options.seed()),
         new ClassList(
             java.util.stream.IntStream.range(0, classes).mapToObj(Integer::toString).toList()),
         input);

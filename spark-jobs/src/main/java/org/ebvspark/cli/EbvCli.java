@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       PrepareCommand.class,
       TrainCommand.class,
       ReportCommand.class,
+      DemoCommand.class,
       EvaluateCommand.class,
       ModelSummaryCommand.class
     })

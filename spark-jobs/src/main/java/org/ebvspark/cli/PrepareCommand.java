@@ -260,10 +260,19 @@ final class PrepareCommand implements Runnable {
         description = "Side in pixels. Default: ${DEFAULT-VALUE}.")
     int size;
 
+    @Option(
+        names = "--corrupt",
+        defaultValue = "0",
+        description =
+            "Probability that each of an image's 16 color cells is replaced by a random color, so"
+                + " that classes overlap (0.8 makes a set no classifier gets right every time)."
+                + " Default: ${DEFAULT-VALUE}.")
+    double corrupt;
+
     @Override
     public Integer call() throws Exception {
       int val = valPerClass != null ? valPerClass : Math.max(2, perClass / 5);
-      return execute(spec, table, job -> job.synthetic(classes, perClass, val, size));
+      return execute(spec, table, job -> job.synthetic(classes, perClass, val, size, corrupt));
     }
   }
 
