@@ -172,12 +172,14 @@ final class RunSummary {
     m.put("classes", n);
     m.put("classesEvaluated", seen.size());
     m.put("meanAccuracy", seen.stream().mapToDouble(i -> accuracy[i]).average().orElse(Double.NaN));
+    // At most half the classes each way, so that a small N does not list every class twice.
+    int named = Math.min(NAMED_CLASSES, (seen.size() + 1) / 2);
     List<Map<String, Object>> worst = new ArrayList<>();
-    for (int k = 0; k < Math.min(NAMED_CLASSES, seen.size()); k++) {
+    for (int k = 0; k < named; k++) {
       worst.add(classEntry(run, seen.get(k), correct, total));
     }
     List<Map<String, Object>> best = new ArrayList<>();
-    for (int k = seen.size() - 1; k >= Math.max(0, seen.size() - NAMED_CLASSES); k--) {
+    for (int k = seen.size() - 1; k >= seen.size() - named; k--) {
       best.add(classEntry(run, seen.get(k), correct, total));
     }
     m.put("best", best);
