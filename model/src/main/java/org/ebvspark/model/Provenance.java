@@ -29,7 +29,7 @@ public final class Provenance {
    * artifact that records the command carries a secret.
    */
   public static void recordCommand(String line) {
-    command = line.replaceAll("://[^/@\\s]+@", "://***@");
+    command = org.ebvspark.model.io.Locations.maskCredentials(line);
   }
 
   /** The command line recorded by {@link #recordCommand}, or null (a library caller). */

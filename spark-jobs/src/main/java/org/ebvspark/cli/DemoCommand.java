@@ -81,8 +81,9 @@ final class DemoCommand implements Callable<Integer> {
     String master = spark.sparkContext().master();
     try {
       boolean fmnist =
-          !synthetic && new File(fashionMnist, "train-images-idx3-ubyte").canRead()
-              || !synthetic && new File(fashionMnist, "train-images-idx3-ubyte.gz").canRead();
+          !synthetic
+              && (new File(fashionMnist, "train-images-idx3-ubyte").canRead()
+                  || new File(fashionMnist, "train-images-idx3-ubyte.gz").canRead());
       String table = output + "/table";
       String basis = output + "/basis.ebv";
       String run = output + "/run";
@@ -147,7 +148,13 @@ final class DemoCommand implements Callable<Integer> {
           return code;
         }
       }
-      JsonNode report = Provenance.json().readTree(new File(run + "/report.json"));
+      JsonNode report;
+      // the run may be on any file system (--output hdfs://...)
+      try (var in =
+          org.ebvspark.model.io.Locations.open(
+              run + "/report.json", spark.sparkContext().hadoopConfiguration())) {
+        report = Provenance.json().readTree(in);
+      }
       JsonNode val = report.path("evaluations").path("val");
       out.printf(
           Locale.ROOT,

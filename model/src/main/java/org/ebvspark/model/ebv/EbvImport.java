@@ -1,10 +1,6 @@
 package org.ebvspark.model.ebv;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.model.io.Locations;
@@ -33,19 +29,11 @@ public final class EbvImport {
     BasisCheck.refuseParallel(stats, npy);
     EbvProvenance provenance =
         new EbvProvenance(
-            "imported from " + npy + " (sha256 " + fileSha256(npy, conf) + ")",
+            "imported from " + npy + " (sha256 " + Locations.sha256(npy, conf) + ")",
             null,
             stats,
             Provenance.software(),
             Provenance.now());
     return EbvFile.write(w, stats.max(), stats.max(), 0, provenance, ebv, overwrite, conf);
-  }
-
-  private static String fileSha256(String location, Configuration conf) throws IOException {
-    MessageDigest digest = EbvFile.sha256();
-    try (InputStream in = new DigestInputStream(Locations.open(location, conf), digest)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 }

@@ -35,7 +35,12 @@ public final class Locations {
   }
 
   private static final java.util.regex.Pattern USER_INFO =
-      java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@?#]*)@");
+      java.util.regex.Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@?#\\s]*@");
+
+  /** {@code text} with the user-info of every URI in it ({@code KEY:SECRET@}) as {@code ***@}. */
+  public static String maskCredentials(String text) {
+    return USER_INFO.matcher(text).replaceAll("$1***@");
+  }
 
   /**
    * Refuses a URI with user-info ({@code s3a://KEY:SECRET@bucket/...}, {@code
@@ -46,10 +51,10 @@ public final class Locations {
    * @param instead where the credentials belong
    */
   public static void refuseCredentials(String uri, String what, String instead) {
-    java.util.regex.Matcher m = USER_INFO.matcher(uri);
-    if (m.find()) {
+    String masked = maskCredentials(uri);
+    if (!masked.equals(uri)) {
       throw new org.ebvspark.model.BadOptionException(
-          m.replaceFirst("$1***@")
+          masked
               + ": a "
               + what
               + " must not carry credentials before '@' (they end up in logs); "
@@ -63,6 +68,20 @@ public final class Locations {
           + " (e.g. spark-submit --conf spark.hadoop.fs.s3a.access.key=...), a credential"
           + " provider (hadoop.security.credential.provider.path), or the environment"
           + " (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)";
+
+  /** The SHA-256 of a file's bytes, as 64 hex digits. */
+  public static String sha256(String location, Configuration conf) throws IOException {
+    java.security.MessageDigest digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+    try (InputStream in = new java.security.DigestInputStream(open(location, conf), digest)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+    return java.util.HexFormat.of().formatHex(digest.digest());
+  }
 
   /** The file system that holds {@code path}. */
   public static FileSystem fileSystem(Path path, Configuration conf) {

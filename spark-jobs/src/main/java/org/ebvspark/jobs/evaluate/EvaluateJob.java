@@ -42,6 +42,18 @@ import org.ebvspark.model.nn.TopKEvaluation;
  * table in the run directory ({@code predictions-SPLIT/}), written atomically.
  */
 public final class EvaluateJob {
+  /**
+   * The predictions table: each image's top five classes, their logits, and the top-1 softmax
+   * probability over all classes.
+   */
+  public static final StructType PREDICTIONS =
+      new StructType()
+          .add("path", DataTypes.StringType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("top5", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
+          .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+          .add("confidence", DataTypes.FloatType, false);
+
   /** What was measured. */
   public record Result(TopKEvaluation evaluation, double imagesPerSecond, String predictions) {}
 
@@ -172,13 +184,6 @@ public final class EvaluateJob {
   private void writePredictions(
       JavaRDD<SparkEvaluator.Prediction> predicted, String target, Configuration conf)
       throws IOException {
-    StructType schema =
-        new StructType()
-            .add("path", DataTypes.StringType, false)
-            .add("label", DataTypes.IntegerType, false)
-            .add("top5", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-            .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-            .add("confidence", DataTypes.FloatType, false);
     var rows =
         predicted.map(
             p -> {
@@ -196,7 +201,7 @@ public final class EvaluateJob {
     Path tmp =
         new Path(targetPath.getParent(), ".predictions-" + split + ".tmp-" + UUID.randomUUID());
     try {
-      spark.createDataFrame(rows, schema).write().parquet(tmp.toString());
+      spark.createDataFrame(rows, PREDICTIONS).write().parquet(tmp.toString());
       if (fs.exists(targetPath)) {
         fs.delete(targetPath, true);
       }

@@ -87,6 +87,15 @@ final class Html {
     return this;
   }
 
+  /** A table's header row. */
+  Html headerRow(String... columns) {
+    open("tr");
+    for (String c : columns) {
+      element("th", c);
+    }
+    return close("tr");
+  }
+
   /** A table row of a label and text. */
   Html textRow(String label, Object value) {
     open("tr").element("th", label).open("td").text(value).close("td").close("tr");

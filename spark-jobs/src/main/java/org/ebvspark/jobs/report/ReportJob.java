@@ -80,7 +80,7 @@ public final class ReportJob {
     List<Object> summaries = new ArrayList<>();
     List<String> allMissing = new ArrayList<>();
     for (RunRecords r : records) {
-      List<String> missing = new ArrayList<>();
+      List<String> missing = new ArrayList<>(r.missing());
       Map<String, Object> summary =
           RunSummary.build(
               r,
@@ -90,9 +90,7 @@ public final class ReportJob {
               headCost(r, compareDim, missing),
               missing);
       summaries.add(summary);
-      @SuppressWarnings("unchecked")
-      List<String> m = (List<String>) summary.get("missing");
-      m.forEach(line -> allMissing.add(r.location() + ": " + line));
+      missing.forEach(line -> allMissing.add(r.location() + ": " + line));
     }
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("createdAt", Provenance.now());

@@ -60,9 +60,8 @@ final class ReportPage {
 
   private void comparison(Html h, JsonNode runs) {
     h.open("section", "comparison").element("h2", "Runs compared");
-    h.open("table", "compare").open("tr");
-    for (String c :
-        List.of(
+    h.open("table", "compare")
+        .headerRow(
             "run",
             "method",
             "backbone",
@@ -70,10 +69,7 @@ final class ReportPage {
             "epochs",
             "trainable parameters",
             "top-1",
-            "top-5")) {
-      h.element("th", c);
-    }
-    h.close("tr");
+            "top-5");
     for (int i = 0; i < runs.size(); i++) {
       JsonNode s = runs.get(i).path("summary");
       String p = "runs." + i + ".summary.";
@@ -261,18 +257,14 @@ final class ReportPage {
                   + Html.format(g.path("imbalanceRatio").asDouble(), 1)
                   + ")")
           .close("h4");
-      h.open("table").open("tr");
-      for (String col :
-          List.of(
+      h.open("table")
+          .headerRow(
               "group",
               "classes",
               "training images per class",
               "images",
               "accuracy",
-              "mean class accuracy")) {
-        h.element("th", col);
-      }
-      h.close("tr");
+              "mean class accuracy");
       for (String name : List.of("head", "medium", "tail")) {
         JsonNode e = g.path(name);
         String q = p + "groups." + name + ".";
@@ -294,11 +286,11 @@ final class ReportPage {
   }
 
   private static void classTable(Html h, String title, JsonNode rows, String p) {
-    h.open("table").open("caption").text(title).close("caption").open("tr");
-    for (String c : List.of("class", "index", "accuracy", "correct", "images")) {
-      h.element("th", c);
-    }
-    h.close("tr");
+    h.open("table")
+        .open("caption")
+        .text(title)
+        .close("caption")
+        .headerRow("class", "index", "accuracy", "correct", "images");
     for (int i = 0; i < rows.size(); i++) {
       JsonNode e = rows.get(i);
       String q = p + i + ".";
@@ -322,11 +314,7 @@ final class ReportPage {
       h.element("p", "No mistakes.");
       return;
     }
-    h.open("table").open("tr");
-    for (String c : List.of("true class", "taken for", "images", "share of the true class")) {
-      h.element("th", c);
-    }
-    h.close("tr");
+    h.open("table").headerRow("true class", "taken for", "images", "share of the true class");
     for (int i = 0; i < pairs.size(); i++) {
       JsonNode e = pairs.get(i);
       String q = p + i + ".";
@@ -430,13 +418,9 @@ final class ReportPage {
                 + (c.path("dim").asInt() > 0 ? ", EBV d = " + c.path("dim").asInt() : "")
                 + ", from the network configurations.")
         .close("p");
-    h.open("table").open("tr");
-    for (String col :
-        List.of(
-            "head", "trainable parameters", "bytes per averaging round (each way, per worker)")) {
-      h.element("th", col);
-    }
-    h.close("tr");
+    h.open("table")
+        .headerRow(
+            "head", "trainable parameters", "bytes per averaging round (each way, per worker)");
     for (String head : List.of("ebv", "fc")) {
       if (!c.has(head)) {
         continue;

@@ -68,7 +68,11 @@ record RunRecords(
       String prepFile = table + "/" + ImageTable.REPORT_FILE;
       prep = readJson(prepFile, missing, conf);
       if (prep != null) {
-        prepSha = sha256(prepFile, conf);
+        try {
+          prepSha = Locations.sha256(prepFile, conf);
+        } catch (IOException e) {
+          missing.add(prepFile + ": checksum failed (" + firstLine(e) + ")");
+        }
       }
     }
     return new RunRecords(
@@ -149,20 +153,6 @@ record RunRecords(
     }
     if (rounds.isEmpty() && epochs.isEmpty()) {
       missing.add(location + ": no round or epoch records");
-    }
-  }
-
-  private static String sha256(String location, Configuration conf) {
-    try (InputStream in = Locations.open(location, conf)) {
-      var digest = java.security.MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        digest.update(buffer, 0, n);
-      }
-      return java.util.HexFormat.of().formatHex(digest.digest());
-    } catch (IOException | java.security.NoSuchAlgorithmException e) {
-      return null;
     }
   }
 

@@ -13,7 +13,8 @@ import org.ebvspark.model.ebv.CoherenceStats;
 /**
  * One run's part of a report, as plain data (maps, lists, numbers and strings) so that the JSON
  * written beside the page and the page itself show the same values. Sections whose inputs are
- * missing are left out; the run's {@code missing} list says why.
+ * missing are left out; the run's {@code missing} list (what the run directory lacked, then what
+ * the report could not derive, this method adding its own) says why.
  */
 final class RunSummary {
   /** Curves keep at most this many round points (every k-th round beyond). */
@@ -78,9 +79,7 @@ final class RunSummary {
       out.put("throughput", throughput);
     }
     out.put("provenance", provenance(run, geometry));
-    List<String> all = new ArrayList<>(run.missing());
-    all.addAll(missing);
-    out.put("missing", all);
+    out.put("missing", missing);
     return out;
   }
 

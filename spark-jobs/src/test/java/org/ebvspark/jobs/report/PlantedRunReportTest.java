@@ -14,8 +14,6 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.ebvspark.model.Provenance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -231,13 +229,6 @@ class PlantedRunReportTest {
         run.resolve("report.json"),
         Provenance.json().writeValueAsBytes(Map.of("evaluations", Map.of("val", eval))));
     if (withPredictions) {
-      StructType schema =
-          new StructType()
-              .add("path", DataTypes.StringType, false)
-              .add("label", DataTypes.IntegerType, false)
-              .add("top5", DataTypes.createArrayType(DataTypes.IntegerType, false), false)
-              .add("scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-              .add("confidence", DataTypes.FloatType, false);
       List<Row> rows = new ArrayList<>();
       for (int i = 0; i < PREDICTIONS.length; i++) {
         double[] p = PREDICTIONS[i];
@@ -250,7 +241,11 @@ class PlantedRunReportTest {
                 new Float[] {3f, 1f, 0f},
                 (float) p[2]));
       }
-      spark.createDataFrame(rows, schema).coalesce(1).write().parquet(predictions.toString());
+      spark
+          .createDataFrame(rows, org.ebvspark.jobs.evaluate.EvaluateJob.PREDICTIONS)
+          .coalesce(1)
+          .write()
+          .parquet(predictions.toString());
     }
     return run;
   }
