@@ -2,11 +2,9 @@ package org.ebvspark.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * deploy/bin/ebv-submit through Spark's own launcher, as on a cluster: a SPARK_HOME whose jars/ are
  * the Spark jars Maven resolved, and a bin/spark-submit that does what Spark's does (ask
  * org.apache.spark.launcher.Main for the java command, then run it; see
- * src/test/resources/spark-submit-over-jars.sh). The application is the shaded jar alone.
+ * deploy/local-cluster/bin/spark-class). The application is the shaded jar alone.
  */
 class SubmitIT {
   @TempDir Path dir;
@@ -71,28 +69,21 @@ class SubmitIT {
         .isEqualTo("ebv-submit: no ebv command after '--' (see deploy/bin/ebv --help)");
   }
 
-  private Path fakeSparkHome() throws IOException {
+  /**
+   * A SPARK_HOME over the build's Spark jars, as deploy/local-cluster/spark-home.sh lays it out.
+   */
+  private Path fakeSparkHome() throws Exception {
     Path home = dir.resolve("spark");
-    Path jars = Files.createDirectories(home.resolve("jars"));
-    List<String> classpath =
-        List.of(
-            Files.readString(Path.of("spark-dist", "target", "spark-dist.classpath"))
-                .strip()
-                .split(":"));
-    for (String jar : classpath) {
-      Path source = Path.of(jar);
-      Path link = jars.resolve(source.getFileName());
-      if (!Files.exists(link)) {
-        Files.createSymbolicLink(link, source);
-      }
-    }
-    Files.writeString(home.resolve("RELEASE"), "Spark (jars from Maven, for tests)\n");
-    Path bin = Files.createDirectories(home.resolve("bin"));
-    Path submit = bin.resolve("spark-submit");
-    try (var script = SubmitIT.class.getResourceAsStream("/spark-submit-over-jars.sh")) {
-      Files.copy(script, submit);
-    }
-    Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Process p =
+        new ProcessBuilder(
+                Path.of("local-cluster", "spark-home.sh").toAbsolutePath().toString(),
+                home.toString())
+            .redirectErrorStream(true)
+            .start();
+    String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(1, TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(log).isZero();
+    assertThat(home.resolve("bin/spark-submit")).isExecutable();
     return home;
   }
 }

@@ -40,9 +40,41 @@ public final class EbvCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = run(args);
+    String outcome = System.getProperty(SubmitOutcome.PROPERTY);
+    if (outcome == null) {
+      int code = run(args);
+      System.out.flush();
+      System.exit(code);
+    }
+    // A driver in cluster deploy mode: its exit code and last line go to the submitter's file.
+    LastLineWriter out = new LastLineWriter(new PrintWriter(System.out, true));
+    LastLineWriter err = new LastLineWriter(new PrintWriter(System.err, true));
+    int code = run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    String summary = code == 0 || err.lastLine().isEmpty() ? out.lastLine() : err.lastLine();
+    try {
+      SubmitOutcome.write(outcome, code, summary);
+    } catch (java.io.IOException | RuntimeException e) {
+      System.err.println("ebv: could not write the outcome to " + outcome + ": " + e.getMessage());
+      code = code == 0 ? 1 : code;
+    }
     System.out.flush();
+    if (insideYarnApplicationMaster()) {
+      // There System.exit, even exit(0), fails the application ("shutdown hook called before
+      // final status was reported") and YARN starts it again: return, or throw for a failure.
+      if (code != 0) {
+        throw new IllegalStateException(
+            "ebv exited with code " + code + " (" + summary.replaceAll("\\s+", " ") + ")");
+      }
+      return;
+    }
     System.exit(code);
+  }
+
+  /** Whether this JVM is the driver of a YARN cluster-mode application (the AM runs main). */
+  private static boolean insideYarnApplicationMaster() {
+    String master = System.getProperty("spark.master", "");
+    return master.startsWith("yarn")
+        && "cluster".equals(System.getProperty("spark.submit.deployMode"));
   }
 
   /** Runs the command line on stdout and stderr and returns its exit code. */

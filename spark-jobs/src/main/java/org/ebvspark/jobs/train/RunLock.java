@@ -60,7 +60,7 @@ final class RunLock implements AutoCloseable {
       } catch (org.apache.hadoop.fs.FileAlreadyExistsException taken) {
         Map<?, ?> held = read(fs, path);
         long age = held == null ? Long.MAX_VALUE : ageSeconds(held);
-        if (age <= STALE_SECONDS) {
+        if (age <= STALE_SECONDS && !ownerDiedOnThisHost(held)) {
           throw new IOException(
               location
                   + ": locked by another ebv train (host "
@@ -79,6 +79,20 @@ final class RunLock implements AutoCloseable {
       }
     }
     throw new IllegalStateException(location + ": could not take the run lock " + path);
+  }
+
+  /**
+   * A lock taken on this host by a process that no longer runs (a killed driver) need not wait for
+   * its heartbeat to go stale: {@code --resume} right after the kill takes it over.
+   */
+  private static boolean ownerDiedOnThisHost(Map<?, ?> held) {
+    String host = host();
+    if (host.equals("unknown")
+        || !host.equals(held.get("host"))
+        || !(held.get("pid") instanceof Number pid)) {
+      return false;
+    }
+    return ProcessHandle.of(pid.longValue()).map(p -> !p.isAlive()).orElse(true);
   }
 
   private void beat() {

@@ -259,6 +259,23 @@ class SparkTrainerTest {
       }
       RunLock.acquire(fs, dir, root + "/run").close();
       assertThat(fs.exists(lock)).as(root).isFalse();
+      // A fresh heartbeat from a process of this host that has ended (a killed driver): taken
+      // over at once, so --resume need not wait for the heartbeat to go stale.
+      Process ended = new ProcessBuilder("true").start();
+      ended.waitFor();
+      try (var out = fs.create(lock, true)) {
+        out.write(
+            ("{\"host\":\""
+                    + java.net.InetAddress.getLocalHost().getHostName()
+                    + "\",\"pid\":"
+                    + ended.pid()
+                    + ",\"heartbeat\":\""
+                    + java.time.Instant.now()
+                    + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      RunLock.acquire(fs, dir, root + "/run").close();
+      assertThat(fs.exists(lock)).as(root).isFalse();
     }
   }
 

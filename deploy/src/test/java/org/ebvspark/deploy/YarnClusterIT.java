@@ -1,0 +1,166 @@
+package org.ebvspark.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The application jar in YARN cluster deploy mode, as a user submits it: an in-JVM YARN
+ * (MiniYARNCluster: a resource manager and a node manager that launches containers as processes)
+ * and HDFS (MiniDFSCluster), their configuration in a HADOOP_CONF_DIR, and deploy/bin/ebv-submit
+ * --master yarn --deploy-mode cluster over a SPARK_HOME made by deploy/local-cluster/spark-home.sh.
+ * The driver runs in the application master's container; its output is on HDFS and its outcome
+ * reaches the submitter.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class YarnClusterIT {
+  private final Path root = Path.of("target", "it-yarn").toAbsolutePath();
+  private MiniDFSCluster hdfs;
+  private MiniYARNCluster yarn;
+  private Path confDir;
+
+  private record Result(int code, String log) {}
+
+  @BeforeAll
+  void startYarnAndHdfs() throws Exception {
+    deleteTree(root);
+    Files.createDirectories(root);
+    Configuration conf = new YarnConfiguration();
+    conf.set("hadoop.tmp.dir", root.resolve("hadoop-tmp").toString());
+    // The FIFO scheduler needs no queue configuration (the capacity scheduler's file is absent).
+    conf.set(
+        YarnConfiguration.RM_SCHEDULER,
+        "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
+    conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 256);
+    conf.setInt(YarnConfiguration.NM_PMEM_MB, 8192);
+    conf.setInt(YarnConfiguration.NM_VCORES, 4);
+    conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
+    conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
+    // Shared machines run with full disks; the node manager would mark its directories bad.
+    conf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 99.9f);
+    hdfs = new MiniDFSCluster.Builder(conf, root.resolve("hdfs").toFile()).numDataNodes(1).build();
+    conf.set("fs.defaultFS", hdfs.getURI().toString());
+    yarn = new MiniYARNCluster("ebv-yarn-it", 1, 1, 1);
+    yarn.init(conf);
+    yarn.start();
+    // The live configuration (the resource manager's real ports) is what clients read.
+    confDir = Files.createDirectories(root.resolve("hadoop-conf"));
+    Configuration live = new Configuration(yarn.getConfig());
+    live.set("fs.defaultFS", hdfs.getURI().toString());
+    // MiniDFSCluster's rack mapping class lives in its test jar, not in a client's Hadoop.
+    live.unset("net.topology.node.switch.mapping.impl");
+    for (String file : List.of("core-site.xml", "yarn-site.xml", "hdfs-site.xml")) {
+      try (OutputStream out = Files.newOutputStream(confDir.resolve(file))) {
+        live.writeXml(out);
+      }
+    }
+  }
+
+  @AfterAll
+  void stop() {
+    if (yarn != null) {
+      yarn.stop();
+    }
+    if (hdfs != null) {
+      hdfs.shutdown();
+    }
+  }
+
+  @Test
+  void clusterModeJobRunsInYarnAndItsOutcomeReachesTheSubmitter() throws Exception {
+    Path sparkHome = root.resolve("spark-home");
+    Result home =
+        run(
+            List.of(
+                Path.of("local-cluster", "spark-home.sh").toAbsolutePath().toString(),
+                sparkHome.toString()),
+            "spark-home");
+    assertThat(home.code()).as(home.log()).isZero();
+
+    String basis = hdfs.getURI() + "/ebv/yarn-basis.ebv";
+    Result ok = submit(sparkHome, "generate", "-n", "60", "-d", "12", "-a", "0.5", "-o", basis);
+    assertThat(ok.code()).as(ok.log()).isZero();
+    assertThat(ok.log()).contains("wrote " + basis + ": 60 x 12").contains("exit 0)");
+    FileSystem fs = FileSystem.get(hdfs.getURI(), new Configuration(yarn.getConfig()));
+    assertThat(fs.getFileStatus(new org.apache.hadoop.fs.Path(basis)).getLen())
+        .isGreaterThan(60 * 12 * 4);
+    // The application really ran in YARN: it is on the resource manager's books as finished.
+    assertThat(yarn.getResourceManager().getRMContext().getRMApps().values())
+        .anyMatch(app -> app.getFinalApplicationStatus().toString().equals("SUCCEEDED"));
+
+    Result refused =
+        submit(sparkHome, "generate", "-n", "60", "-d", "12", "-a", "0.5", "-o", basis);
+    assertThat(refused.code()).as(refused.log()).isEqualTo(1);
+    assertThat(refused.log()).contains("ebv generate: " + basis + ": already exists");
+    // A failed command is not run again by YARN: one attempt (ebv-submit sets maxAppAttempts).
+    var failed =
+        yarn.getResourceManager().getRMContext().getRMApps().values().stream()
+            .filter(app -> app.getFinalApplicationStatus().toString().equals("FAILED"))
+            .toList();
+    assertThat(failed).hasSize(1);
+    assertThat(failed.get(0).getAppAttempts()).hasSize(1);
+  }
+
+  private Result submit(Path sparkHome, String... ebv) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of("bin", "ebv-submit").toAbsolutePath().toString());
+    command.addAll(
+        List.of(
+            "--master",
+            "yarn",
+            "--deploy-mode",
+            "cluster",
+            "--driver-memory",
+            "1g",
+            "--executor-memory",
+            "1g",
+            "--num-executors",
+            "1",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--"));
+    command.addAll(List.of(ebv));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("HADOOP_CONF_DIR", confDir.toString());
+    return finish(pb, "submit-" + System.nanoTime());
+  }
+
+  private Result run(List<String> command, String name) throws Exception {
+    return finish(new ProcessBuilder(command), name);
+  }
+
+  private Result finish(ProcessBuilder pb, String name) throws Exception {
+    Path log = root.resolve(name + ".log");
+    Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    p.getOutputStream().close();
+    assertThat(p.waitFor(10, TimeUnit.MINUTES)).as(name).isTrue();
+    return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
