@@ -373,6 +373,7 @@ class BadInputCliTest {
         java.util.Arrays.stream(onSpark).filter(a -> !a.equals("--local")).toArray(String[]::new));
     refused(2, "--batch must be at least 1, got 0", train(run, "--batch", "0"));
     refused(2, "--weight-decay must not be negative", train(run, "--weight-decay", "-1"));
+    refused(2, "--random-erase must be in [0, 1], got 1.5", train(run, "--random-erase", "1.5"));
     refused(2, "--warmup-epochs must not be negative", train(run, "--warmup-epochs", "-1"));
     refused(
         2, "--image-size and --max-batches must not be negative", train(run, "--image-size", "-8"));
@@ -496,6 +497,10 @@ class BadInputCliTest {
         "--resume cannot change --backbone",
         train(unfinished, "--epochs", "2", "--resume", "--backbone", "resnet32"));
     refused(1, "--resume cannot change --epochs", train(unfinished, "--epochs", "3", "--resume"));
+    refused(
+        1,
+        "--resume cannot change --random-erase (the run has 0.0, this command 0.5)",
+        train(unfinished, "--epochs", "2", "--resume", "--random-erase", "0.5"));
   }
 
   @Test

@@ -20,6 +20,9 @@ import java.io.Serializable;
  * @param channels 3 (color) or 1 (gray)
  * @param mean per channel, subtracted after scaling pixels to [0, 1]
  * @param std per channel, divided by after the mean
+ * @param erase in training, the probability of erasing one random rectangle of the output
+ *     (torchvision's RandomErasing defaults: 2% to 33% of the area, aspect 0.3 to 3.3, value 0 of
+ *     the normalized tensor, i.e. the channel means), after the crop and flip; 0 for none
  */
 public record AugmentSpec(
     Mode mode,
@@ -33,7 +36,8 @@ public record AugmentSpec(
     boolean flip,
     int channels,
     float[] mean,
-    float[] std)
+    float[] std,
+    double erase)
     implements Serializable {
 
   /** The transformation. */
@@ -54,6 +58,9 @@ public record AugmentSpec(
     if (mean.length != channels || std.length != channels) {
       throw new IllegalArgumentException("mean and std need one value per channel");
     }
+    if (!(erase >= 0 && erase <= 1)) {
+      throw new IllegalArgumentException("erase probability must be in [0, 1], got " + erase);
+    }
     if (size < 1) {
       throw new IllegalArgumentException("size must be positive, got " + size);
     }
@@ -73,7 +80,8 @@ public record AugmentSpec(
         true,
         3,
         IMAGENET_MEAN,
-        IMAGENET_STD);
+        IMAGENET_STD,
+        0);
   }
 
   /** ImageNet evaluation: shorter side to {@code resize}, center crop {@code size}. */
@@ -90,19 +98,30 @@ public record AugmentSpec(
         false,
         3,
         IMAGENET_MEAN,
-        IMAGENET_STD);
+        IMAGENET_STD,
+        0);
   }
 
   /** Small images in training: pad, random crop back to {@code size}, flip. */
   public static AugmentSpec smallTrain(
       int size, int padding, int channels, float[] mean, float[] std) {
     return new AugmentSpec(
-        Mode.PAD_RANDOM_CROP, size, 0, 0, 0, 0, 0, padding, true, channels, mean, std);
+        Mode.PAD_RANDOM_CROP, size, 0, 0, 0, 0, 0, padding, true, channels, mean, std, 0);
   }
 
   /** Small images in evaluation: the center {@code size} x {@code size}, no randomness. */
   public static AugmentSpec smallEval(int size, int channels, float[] mean, float[] std) {
-    return new AugmentSpec(Mode.CENTER, size, 0, 0, 0, 0, 0, 0, false, channels, mean, std);
+    return new AugmentSpec(Mode.CENTER, size, 0, 0, 0, 0, 0, 0, false, channels, mean, std, 0);
+  }
+
+  /** The same spec with random erasing at probability {@code p} (training specs only). */
+  public AugmentSpec withErasing(double p) {
+    if (p > 0 && !random()) {
+      throw new IllegalArgumentException("random erasing is for training, not " + mode);
+    }
+    return new AugmentSpec(
+        mode, size, resize, scaleMin, scaleMax, ratioMin, ratioMax, padding, flip, channels, mean,
+        std, p);
   }
 
   /** Floats per image. */

@@ -16,6 +16,11 @@ import org.bytedeco.opencv.opencv_core.Size;
  * executor. Thread-safe (no state beyond the spec).
  */
 public final class Augmenter {
+  static final double ERASE_SCALE_MIN = 0.02;
+  static final double ERASE_SCALE_MAX = 0.33;
+  static final double ERASE_RATIO_MIN = 0.3;
+  static final double ERASE_RATIO_MAX = 3.3;
+
   private final AugmentSpec spec;
 
   public Augmenter(AugmentSpec spec) {
@@ -66,6 +71,42 @@ public final class Augmenter {
         }
         case CENTER -> offsetCrop(image.mat(), 0, 0, false, out, offset);
       }
+    }
+    // Drawn after the crop's numbers, so a spec without erasing crops exactly as before.
+    if (spec.erase() > 0 && rng.nextDouble() < spec.erase()) {
+      erase(rng, out, offset);
+    }
+  }
+
+  /**
+   * torchvision's RandomErasing.get_params: up to 10 tries at an area of 2% to 33% and an aspect
+   * (height / width) log-uniform in [0.3, 3.3]; the first that fits strictly inside is set to 0 in
+   * every channel; none fits, nothing is erased.
+   */
+  private void erase(SplittableRandom rng, float[] out, int offset) {
+    int size = spec.size();
+    double area = (double) size * size;
+    double logMin = Math.log(ERASE_RATIO_MIN);
+    double logMax = Math.log(ERASE_RATIO_MAX);
+    for (int attempt = 0; attempt < 10; attempt++) {
+      double target =
+          area * (ERASE_SCALE_MIN + rng.nextDouble() * (ERASE_SCALE_MAX - ERASE_SCALE_MIN));
+      double aspect = Math.exp(logMin + rng.nextDouble() * (logMax - logMin));
+      int h = (int) Math.round(Math.sqrt(target * aspect));
+      int w = (int) Math.round(Math.sqrt(target / aspect));
+      if (h >= size || w >= size) {
+        continue;
+      }
+      int top = rng.nextInt(size - h + 1);
+      int left = rng.nextInt(size - w + 1);
+      int plane = size * size;
+      for (int c = 0; c < spec.channels(); c++) {
+        for (int y = top; y < top + h; y++) {
+          int row = offset + c * plane + y * size;
+          java.util.Arrays.fill(out, row + left, row + left + w, 0f);
+        }
+      }
+      return;
     }
   }
 

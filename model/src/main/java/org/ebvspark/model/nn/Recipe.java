@@ -21,6 +21,8 @@ import org.nd4j.linalg.learning.config.Nesterovs;
  * @param labelSmoothing the loss's smoothing
  * @param batchSize images per step (per worker on Spark)
  * @param seed the seed of initialization, shuffling and augmentation
+ * @param randomErase the probability that a training image gets a random rectangle erased
+ *     (torchvision's RandomErasing; the paper's ImageNet recipe uses 0.1), 0 for none
  */
 public record Recipe(
     String optimizer,
@@ -32,7 +34,8 @@ public record Recipe(
     int epochs,
     double labelSmoothing,
     int batchSize,
-    long seed) {
+    long seed,
+    double randomErase) {
 
   public Recipe {
     if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
@@ -60,6 +63,9 @@ public record Recipe(
               + " and "
               + warmupStart);
     }
+    if (!(randomErase >= 0 && randomErase <= 1)) {
+      throw new BadOptionException("--random-erase must be in [0, 1], got " + randomErase);
+    }
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
       throw new BadOptionException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
     }
@@ -68,7 +74,7 @@ public record Recipe(
   /** The reference recipe for {@code epochs} epochs of batch {@code batchSize}. */
   public static Recipe reference(int epochs, int batchSize, long seed) {
     return new Recipe(
-        "sgd", 0.1 * batchSize / 256.0, 0.9, 2e-5, 5, 0.01, epochs, 0.1, batchSize, seed);
+        "sgd", 0.1 * batchSize / 256.0, 0.9, 2e-5, 5, 0.01, epochs, 0.1, batchSize, seed, 0);
   }
 
   /**
@@ -90,7 +96,8 @@ public record Recipe(
         epochs,
         labelSmoothing,
         batchSize,
-        seed);
+        seed,
+        randomErase);
   }
 
   public Recipe withEpochs(int value) {
@@ -104,7 +111,8 @@ public record Recipe(
         value,
         labelSmoothing,
         batchSize,
-        seed);
+        seed,
+        randomErase);
   }
 
   public Recipe withSeed(long value) {
@@ -118,7 +126,8 @@ public record Recipe(
         epochs,
         labelSmoothing,
         batchSize,
-        value);
+        value,
+        randomErase);
   }
 
   public Recipe withOptimizer(String value) {
@@ -132,7 +141,8 @@ public record Recipe(
         epochs,
         labelSmoothing,
         batchSize,
-        seed);
+        seed,
+        randomErase);
   }
 
   public Recipe withWarmupEpochs(double value) {
@@ -146,7 +156,8 @@ public record Recipe(
         epochs,
         labelSmoothing,
         batchSize,
-        seed);
+        seed,
+        randomErase);
   }
 
   public Recipe withLabelSmoothing(double value) {
@@ -160,7 +171,8 @@ public record Recipe(
         epochs,
         value,
         batchSize,
-        seed);
+        seed,
+        randomErase);
   }
 
   public Recipe withWeightDecay(double value) {
@@ -174,7 +186,23 @@ public record Recipe(
         epochs,
         labelSmoothing,
         batchSize,
-        seed);
+        seed,
+        randomErase);
+  }
+
+  public Recipe withRandomErase(double value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed,
+        value);
   }
 
   /** The updater with the schedule for {@code iterationsPerEpoch} steps per epoch. */
@@ -195,7 +223,7 @@ public record Recipe(
     return String.format(
         Locale.ROOT,
         "%s lr %.4g (warm-up %.3g epochs from %.0f%%, cosine to epoch %d), momentum %s, weight"
-            + " decay %s, label smoothing %s, batch %d, seed %d",
+            + " decay %s, label smoothing %s, random erase %s, batch %d, seed %d",
         optimizer,
         learningRate,
         warmupEpochs,
@@ -204,6 +232,7 @@ public record Recipe(
         momentum,
         weightDecay,
         labelSmoothing,
+        randomErase,
         batchSize,
         seed);
   }

@@ -34,6 +34,7 @@ final class ResumeCheck {
           new Fixed("--epochs", c -> c.request().recipe().epochs()),
           new Fixed("--warmup-epochs", c -> c.request().recipe().warmupEpochs()),
           new Fixed("--label-smoothing", c -> c.request().recipe().labelSmoothing()),
+          new Fixed("--random-erase", c -> c.request().recipe().randomErase()),
           new Fixed("--batch", c -> c.request().recipe().batchSize()),
           new Fixed("--seed", c -> c.request().recipe().seed()),
           new Fixed("--workers", RunConfig::workers),

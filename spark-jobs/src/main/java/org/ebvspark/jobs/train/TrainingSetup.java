@@ -113,6 +113,7 @@ public final class TrainingSetup {
       trainSpec = AugmentSpec.smallTrain(size, Math.max(1, size / 8), r.channels(), half, half);
       evalSpec = AugmentSpec.smallEval(size, r.channels(), half, half);
     }
+    trainSpec = trainSpec.withErasing(r.recipe().randomErase());
     return new TrainingSetup(
         r,
         classes,

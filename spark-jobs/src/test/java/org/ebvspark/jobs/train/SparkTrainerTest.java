@@ -280,6 +280,41 @@ class SparkTrainerTest {
   }
 
   @Test
+  void randomErasingIsWhatTheExecutorsLoaderApplies() throws Exception {
+    BatchPlan plan = BatchPlan.of(table, ImageTable.TRAIN, 7, conf());
+    List<String> paths = plan.epoch(0, 0, true);
+    long[] zeros = new long[2];
+    double[] probabilities = {0, 1};
+    for (int i = 0; i < 2; i++) {
+      TrainRequest r = request(table, "unused", 1, 0, false);
+      r = r.withRecipe(r.recipe().withRandomErase(probabilities[i]));
+      TrainingSetup setup = TrainingSetup.resolve(r, conf());
+      assertThat(setup.trainSpec().erase()).isEqualTo(probabilities[i]);
+      TableBatchLoader loader =
+          new TableBatchLoader(setup.trainSpec(), SEED, new HadoopConf(conf()), 1L << 28);
+      // Counted inside the executors: the loader Spark ships is the one that erases.
+      zeros[i] =
+          spark
+              .context()
+              .parallelize(paths, 2)
+              .map(
+                  path -> {
+                    float[] x = loader.load(path).getFeatures().data().asFloat();
+                    long n = 0;
+                    for (float v : x) {
+                      n += v == 0f ? 1 : 0;
+                    }
+                    return n;
+                  })
+              .reduce(Long::sum);
+    }
+    // Normalized pixels are never exactly 0 (mean and std 0.5 on 8-bit values): only erasing
+    // writes zeros, and at probability 1 every image loses 2-33% of its area.
+    assertThat(zeros[0]).isZero();
+    assertThat(zeros[1]).isGreaterThan(0);
+  }
+
+  @Test
   void distributedEvaluationMergesToTheSingleMachineResultAndWritesPredictions() throws Exception {
     Path run = dir.resolve("eval");
     train(request(table, run.toString(), 1, 0, false), 0);
