@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -62,7 +63,7 @@ class LocalClusterIT {
     if (Files.exists(state)) {
       run(List.of(script("local-cluster/stop.sh"), "--state", state.toString()), "stop-old");
     }
-    deleteTree(work);
+    FileUtils.deleteDirectory(work.toFile());
     Files.createDirectories(work);
     Files.createDirectories(logs);
     Result started =
@@ -533,17 +534,6 @@ class LocalClusterIT {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

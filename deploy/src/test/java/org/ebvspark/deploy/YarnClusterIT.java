@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.io.FileUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -38,7 +39,7 @@ class YarnClusterIT {
 
   @BeforeAll
   void startYarnAndHdfs() throws Exception {
-    deleteTree(root);
+    FileUtils.deleteDirectory(root.toFile());
     Files.createDirectories(root);
     Configuration conf = new YarnConfiguration();
     conf.set("hadoop.tmp.dir", root.resolve("hadoop-tmp").toString());
@@ -151,16 +152,5 @@ class YarnClusterIT {
     p.getOutputStream().close();
     assertThat(p.waitFor(10, TimeUnit.MINUTES)).as(name).isTrue();
     return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-  }
-
-  private static void deleteTree(Path dir) throws java.io.IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

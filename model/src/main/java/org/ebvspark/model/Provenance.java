@@ -80,6 +80,15 @@ public final class Provenance {
   }
 
   /** Now, to the second, ISO-8601 UTC. */
+  /** This machine's host name, or "unknown" when it cannot be resolved. */
+  public static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
   public static String now() {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }

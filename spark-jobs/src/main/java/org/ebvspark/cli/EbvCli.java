@@ -41,21 +41,23 @@ public final class EbvCli implements Runnable {
 
   public static void main(String[] args) {
     String outcome = System.getProperty(SubmitOutcome.PROPERTY);
+    int code;
+    String summary = "";
     if (outcome == null) {
-      int code = run(args);
-      System.out.flush();
-      System.exit(code);
-    }
-    // A driver in cluster deploy mode: its exit code and last line go to the submitter's file.
-    LastLineWriter out = new LastLineWriter(new PrintWriter(System.out, true));
-    LastLineWriter err = new LastLineWriter(new PrintWriter(System.err, true));
-    int code = run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    String summary = code == 0 || err.lastLine().isEmpty() ? out.lastLine() : err.lastLine();
-    try {
-      SubmitOutcome.write(outcome, code, summary);
-    } catch (java.io.IOException | RuntimeException e) {
-      System.err.println("ebv: could not write the outcome to " + outcome + ": " + e.getMessage());
-      code = code == 0 ? 1 : code;
+      code = run(args);
+    } else {
+      // A driver in cluster deploy mode: its exit code and last line go to the submitter's file.
+      LastLineWriter out = new LastLineWriter(new PrintWriter(System.out, true));
+      LastLineWriter err = new LastLineWriter(new PrintWriter(System.err, true));
+      code = run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+      summary = code == 0 || err.lastLine().isEmpty() ? out.lastLine() : err.lastLine();
+      try {
+        SubmitOutcome.write(outcome, code, summary);
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println(
+            "ebv: could not write the outcome to " + outcome + ": " + e.getMessage());
+        code = code == 0 ? 1 : code;
+      }
     }
     System.out.flush();
     if (insideYarnApplicationMaster()) {
@@ -63,7 +65,7 @@ public final class EbvCli implements Runnable {
       // final status was reported") and YARN starts it again: return, or throw for a failure.
       if (code != 0) {
         throw new IllegalStateException(
-            "ebv exited with code " + code + " (" + summary.replaceAll("\\s+", " ") + ")");
+            "ebv exited with code " + code + (summary.isEmpty() ? "" : " (" + summary + ")"));
       }
       return;
     }

@@ -72,8 +72,7 @@ public final class SubmitOutcome {
       throw new IllegalArgumentException("bad outcome token '" + token + "'");
     }
     String output = outputLocation(ebvArgs);
-    boolean uri = output.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*");
-    if (!uri && !output.startsWith("/")) {
+    if (!Locations.isUri(output) && !output.startsWith("/")) {
       throw new IllegalArgumentException(
           output
               + ": a relative path in cluster deploy mode would be taken from the driver's"
@@ -119,7 +118,7 @@ public final class SubmitOutcome {
     outcome.put("exitCode", exitCode);
     outcome.put("summary", summary == null ? "" : Locations.maskCredentials(summary));
     outcome.put("command", Provenance.command());
-    outcome.put("host", hostName());
+    outcome.put("host", Provenance.hostName());
     outcome.put("finished", Provenance.now());
     Path tmp = new Path(path.getParent(), "." + path.getName() + ".tmp");
     try (OutputStream o = fs.create(tmp, true)) {
@@ -160,13 +159,5 @@ public final class SubmitOutcome {
     String where = " (driver on " + outcome.get("host") + ", exit " + code + ")";
     (code == 0 ? out : err).println(summary + where);
     return code;
-  }
-
-  private static String hostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 }

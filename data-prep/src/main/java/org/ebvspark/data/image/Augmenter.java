@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -103,7 +104,7 @@ public final class Augmenter {
       for (int c = 0; c < spec.channels(); c++) {
         for (int y = top; y < top + h; y++) {
           int row = offset + c * plane + y * size;
-          java.util.Arrays.fill(out, row + left, row + left + w, 0f);
+          Arrays.fill(out, row + left, row + left + w, 0f);
         }
       }
       return;

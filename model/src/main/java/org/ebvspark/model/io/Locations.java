@@ -21,12 +21,17 @@ public final class Locations {
 
   private Locations() {}
 
+  /** Whether {@code location} names a scheme (hdfs:, s3a:, file:, ...) rather than a plain path. */
+  public static boolean isUri(String location) {
+    return HAS_SCHEME.matcher(location).matches();
+  }
+
   /** The Hadoop path of a location; a plain path becomes an absolute file: URI. */
   public static Path path(String location) {
     if (location == null || location.isBlank()) {
       throw new IllegalArgumentException("empty location");
     }
-    if (HAS_SCHEME.matcher(location).matches()) {
+    if (isUri(location)) {
       refuseCredentials(location, "location", STORAGE_CREDENTIALS);
       return new Path(location);
     }

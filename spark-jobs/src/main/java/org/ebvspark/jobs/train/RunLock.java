@@ -3,7 +3,6 @@ package org.ebvspark.jobs.train;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,7 +48,7 @@ final class RunLock implements AutoCloseable {
   static RunLock acquire(FileSystem fs, Path dir, String location) throws IOException {
     Path path = new Path(dir, FILE);
     Map<String, Object> owner = new LinkedHashMap<>();
-    owner.put("host", host());
+    owner.put("host", Provenance.hostName());
     owner.put("pid", ProcessHandle.current().pid());
     owner.put("jvm", ManagementFactory.getRuntimeMXBean().getName());
     owner.put("started", Provenance.now());
@@ -86,7 +85,7 @@ final class RunLock implements AutoCloseable {
    * its heartbeat to go stale: {@code --resume} right after the kill takes it over.
    */
   private static boolean ownerDiedOnThisHost(Map<?, ?> held) {
-    String host = host();
+    String host = Provenance.hostName();
     if (host.equals("unknown")
         || !host.equals(held.get("host"))
         || !(held.get("pid") instanceof Number pid)) {
@@ -135,14 +134,6 @@ final class RunLock implements AutoCloseable {
           - Instant.parse(String.valueOf(held.get("heartbeat"))).getEpochSecond();
     } catch (RuntimeException e) {
       return Long.MAX_VALUE;
-    }
-  }
-
-  private static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      return "unknown";
     }
   }
 
