@@ -28,16 +28,22 @@ if [[ -e "$context" && ! -f "$context/EBV_IMAGE_CONTEXT" ]]; then
   echo "image-context: $context exists and was not made by this script; not touching it" >&2
   exit 1
 fi
-rm -rf "$context"
-mkdir -p "$context/jars" "$context/conf"
-cp "$app" "$context/ebv-spark-app.jar"
+# Gathered in a sibling directory and renamed into place: a failed copy leaves the old context.
+staging="$context.tmp.$$"
+rm -rf "$staging"
+trap 'rm -rf "$staging"' EXIT
+mkdir -p "$staging/jars" "$staging/conf"
+cp "$app" "$staging/ebv-spark-app.jar"
 tr ':' '\n' < "$classpath" | grep -E '/(hadoop-aws|aws-java-sdk-bundle|wildfly-openssl)-[^/]*\.jar$' \
-  | while IFS= read -r jar; do cp "$jar" "$context/jars/"; done
-cp "$root/deploy/conf/gpu-discovery.sh" "$context/conf/"
+  | while IFS= read -r jar; do cp "$jar" "$staging/jars/"; done
+cp "$root/deploy/conf/gpu-discovery.sh" "$staging/conf/"
 # The JVM options of deploy/bin/ebv-submit, for spark.driver/executor.extraJavaOptions
 # (docs/CLUSTERS.md); a CUDA build loads ND4J's natives without the oneDNN extension.
 [[ "$backend" == cuda ]] && export EBV_JAVACPP_EXTENSION=
 source "$root/deploy/bin/java-opts.sh"
-echo "$EBV_JAVA17_OPENS $EBV_JAVA_PROPS" > "$context/conf/java-options"
-echo "made by deploy/k8s/image-context.sh ($backend backend)" > "$context/EBV_IMAGE_CONTEXT"
+echo "$EBV_JAVA17_OPENS $EBV_JAVA_PROPS" > "$staging/conf/java-options"
+echo "made by deploy/k8s/image-context.sh ($backend backend)" > "$staging/EBV_IMAGE_CONTEXT"
+rm -rf "$context"
+mv "$staging" "$context"
+trap - EXIT
 echo "$context"
