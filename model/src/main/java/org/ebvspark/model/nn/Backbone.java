@@ -12,6 +12,8 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.ebvspark.model.nn.fast.FastBatchNormalization;
+import org.ebvspark.model.nn.fast.FastConvolution;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -65,42 +67,68 @@ public enum Backbone {
         "unknown backbone '" + label + "' (resnet50, resnet18, resnet32, cnn-small)");
   }
 
-  /** Adds the backbone's layers after the graph input {@code input}. */
+  /** Adds the backbone's layers after the graph input {@code input}, with DL4J's layers. */
   public void addTo(GraphBuilder g, String input, InputType inputType) {
+    addTo(g, input, inputType, LayerChoice.DL4J);
+  }
+
+  /** Adds the backbone's layers after the graph input {@code input}. */
+  public void addTo(GraphBuilder g, String input, InputType inputType, LayerChoice layers) {
     g.addInputs(input).setInputTypes(inputType);
+    Layers l = new Layers(g, layers == LayerChoice.FAST);
     switch (this) {
-      case RESNET50 -> imagenetResNet(g, input, new int[] {3, 4, 6, 3}, true);
-      case RESNET18 -> imagenetResNet(g, input, new int[] {2, 2, 2, 2}, false);
-      case RESNET32 -> cifarResNet(g, input, 5);
-      case CNN_SMALL -> cnnSmall(g, input);
+      case RESNET50 -> imagenetResNet(l, input, new int[] {3, 4, 6, 3}, true);
+      case RESNET18 -> imagenetResNet(l, input, new int[] {2, 2, 2, 2}, false);
+      case RESNET32 -> cifarResNet(l, input, 5);
+      case CNN_SMALL -> cnnSmall(l, input);
     }
   }
 
   // ------------------------------------------------------------------ builders
 
+  /** The graph being built and how batch normalization and ReLU are built into it. */
+  private record Layers(GraphBuilder g, boolean fast) {
+    /** A convolution: DL4J's, or the same with the backward pass that does not redo the forward. */
+    void conv(String name, String in, ConvolutionLayer.Builder conv) {
+      g.addLayer(name, fast ? new FastConvolution(conv) : conv.build(), in);
+    }
+
+    /**
+     * Batch normalization of {@code in}, then ReLU if asked: one fused layer named NAME_bn, or
+     * DL4J's NAME_bn and NAME_relu. Returns the output's name.
+     */
+    String batchNorm(String name, String in, boolean relu) {
+      if (fast) {
+        g.addLayer(name + "_bn", new FastBatchNormalization(relu), in);
+        return name + "_bn";
+      }
+      g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), in);
+      if (!relu) {
+        return name + "_bn";
+      }
+      g.addLayer(
+          name + "_relu",
+          new ActivationLayer.Builder().activation(Activation.RELU).build(),
+          name + "_bn");
+      return name + "_relu";
+    }
+  }
+
   private static String convBnRelu(
-      GraphBuilder g, String name, String in, int kernel, int stride, int out, boolean relu) {
-    g.addLayer(
+      Layers l, String name, String in, int kernel, int stride, int out, boolean relu) {
+    l.conv(
         name,
+        in,
         new ConvolutionLayer.Builder(kernel, kernel)
             .stride(stride, stride)
             .nOut(out)
             .hasBias(false)
-            .activation(Activation.IDENTITY)
-            .build(),
-        in);
-    g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name);
-    if (!relu) {
-      return name + "_bn";
-    }
-    g.addLayer(
-        name + "_relu",
-        new ActivationLayer.Builder().activation(Activation.RELU).build(),
-        name + "_bn");
-    return name + "_relu";
+            .activation(Activation.IDENTITY));
+    return l.batchNorm(name, name, relu);
   }
 
-  private static String add(GraphBuilder g, String name, String a, String b) {
+  private static String add(Layers l, String name, String a, String b) {
+    GraphBuilder g = l.g();
     g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
     g.addLayer(
         name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
@@ -109,27 +137,27 @@ public enum Backbone {
 
   /** A basic block: two 3x3 convolutions, with a 1x1 projection when the shape changes. */
   private static String basicBlock(
-      GraphBuilder g, String name, String in, int channels, int stride, boolean project) {
-    String a = convBnRelu(g, name + "_a", in, 3, stride, channels, true);
-    String b = convBnRelu(g, name + "_b", a, 3, 1, channels, false);
-    String shortcut = project ? convBnRelu(g, name + "_down", in, 1, stride, channels, false) : in;
-    return add(g, name + "_add", b, shortcut);
+      Layers l, String name, String in, int channels, int stride, boolean project) {
+    String a = convBnRelu(l, name + "_a", in, 3, stride, channels, true);
+    String b = convBnRelu(l, name + "_b", a, 3, 1, channels, false);
+    String shortcut = project ? convBnRelu(l, name + "_down", in, 1, stride, channels, false) : in;
+    return add(l, name + "_add", b, shortcut);
   }
 
   /** A bottleneck block: 1x1, 3x3 (strided), 1x1 (4x channels). */
   private static String bottleneck(
-      GraphBuilder g, String name, String in, int channels, int stride, boolean project) {
-    String a = convBnRelu(g, name + "_a", in, 1, 1, channels, true);
-    String b = convBnRelu(g, name + "_b", a, 3, stride, channels, true);
-    String c = convBnRelu(g, name + "_c", b, 1, 1, 4 * channels, false);
+      Layers l, String name, String in, int channels, int stride, boolean project) {
+    String a = convBnRelu(l, name + "_a", in, 1, 1, channels, true);
+    String b = convBnRelu(l, name + "_b", a, 3, stride, channels, true);
+    String c = convBnRelu(l, name + "_c", b, 1, 1, 4 * channels, false);
     String shortcut =
-        project ? convBnRelu(g, name + "_down", in, 1, stride, 4 * channels, false) : in;
-    return add(g, name + "_add", c, shortcut);
+        project ? convBnRelu(l, name + "_down", in, 1, stride, 4 * channels, false) : in;
+    return add(l, name + "_add", c, shortcut);
   }
 
-  private static void imagenetResNet(
-      GraphBuilder g, String input, int[] blocks, boolean bottleneck) {
-    String x = convBnRelu(g, "stem", input, 7, 2, 64, true);
+  private static void imagenetResNet(Layers l, String input, int[] blocks, boolean bottleneck) {
+    GraphBuilder g = l.g();
+    String x = convBnRelu(l, "stem", input, 7, 2, 64, true);
     g.addLayer(
         "stem_pool",
         new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2).build(),
@@ -145,8 +173,8 @@ public enum Backbone {
         String name = "s" + (stage + 1) + "b" + (block + 1);
         x =
             bottleneck
-                ? bottleneck(g, name, x, channels, stride, project)
-                : basicBlock(g, name, x, channels, stride, project);
+                ? bottleneck(l, name, x, channels, stride, project)
+                : basicBlock(l, name, x, channels, stride, project);
         inChannels = outChannels;
       }
       channels *= 2;
@@ -154,26 +182,28 @@ public enum Backbone {
     g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
   }
 
-  private static void cifarResNet(GraphBuilder g, String input, int blocksPerStage) {
-    String x = convBnRelu(g, "stem", input, 3, 1, 16, true);
+  private static void cifarResNet(Layers l, String input, int blocksPerStage) {
+    GraphBuilder g = l.g();
+    String x = convBnRelu(l, "stem", input, 3, 1, 16, true);
     int channels = 16;
     for (int stage = 0; stage < 3; stage++) {
       for (int block = 0; block < blocksPerStage; block++) {
         int stride = stage > 0 && block == 0 ? 2 : 1;
         boolean project = stage > 0 && block == 0;
-        x = basicBlock(g, "s" + (stage + 1) + "b" + (block + 1), x, channels, stride, project);
+        x = basicBlock(l, "s" + (stage + 1) + "b" + (block + 1), x, channels, stride, project);
       }
       channels *= 2;
     }
     g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
   }
 
-  private static void cnnSmall(GraphBuilder g, String input) {
+  private static void cnnSmall(Layers l, String input) {
+    GraphBuilder g = l.g();
     String x = input;
     int channels = 32;
     for (int block = 1; block <= 2; block++) {
-      x = convBnRelu(g, "b" + block + "_1", x, 3, 1, channels, true);
-      x = convBnRelu(g, "b" + block + "_2", x, 3, 1, channels, true);
+      x = convBnRelu(l, "b" + block + "_1", x, 3, 1, channels, true);
+      x = convBnRelu(l, "b" + block + "_2", x, 3, 1, channels, true);
       g.addLayer(
           "b" + block + "_pool",
           new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
@@ -185,12 +215,8 @@ public enum Backbone {
         "dense",
         new DenseLayer.Builder().nOut(256).hasBias(false).activation(Activation.IDENTITY).build(),
         x);
-    g.addLayer("dense_bn", new BatchNormalization.Builder().build(), "dense");
-    g.addLayer(
-        "dense_relu",
-        new ActivationLayer.Builder().activation(Activation.RELU).build(),
-        "dense_bn");
+    String dense = l.batchNorm("dense", "dense", true);
     // DL4J's dropout argument is the probability of keeping a unit.
-    g.addLayer(FEATURES, new DropoutLayer.Builder(0.75).build(), "dense_relu");
+    g.addLayer(FEATURES, new DropoutLayer.Builder(0.75).build(), dense);
   }
 }

@@ -20,14 +20,27 @@ public final class Networks {
 
   private Networks() {}
 
+  /** The graph configuration, with the layers {@link LayerChoice#automatic()} picks. */
+  public static ComputationGraphConfiguration configuration(
+      Backbone backbone, Head head, Recipe recipe, ImageShape input, long iterationsPerEpoch) {
+    return configuration(
+        backbone, head, recipe, input, iterationsPerEpoch, LayerChoice.automatic());
+  }
+
   /**
    * The graph configuration.
    *
    * @param input the image shape (channels, height, width)
    * @param iterationsPerEpoch for the learning-rate schedule
+   * @param layers fast or DL4J's batch normalization and ReLU
    */
   public static ComputationGraphConfiguration configuration(
-      Backbone backbone, Head head, Recipe recipe, ImageShape input, long iterationsPerEpoch) {
+      Backbone backbone,
+      Head head,
+      Recipe recipe,
+      ImageShape input,
+      long iterationsPerEpoch,
+      LayerChoice layers) {
     NeuralNetConfiguration.Builder base =
         new NeuralNetConfiguration.Builder()
             .seed(recipe.seed())
@@ -43,16 +56,28 @@ public final class Networks {
     }
     GraphBuilder g = base.graphBuilder();
     backbone.addTo(
-        g, INPUT, InputType.convolutional(input.height(), input.width(), input.channels()));
+        g, INPUT, InputType.convolutional(input.height(), input.width(), input.channels()), layers);
     head.addTo(g, Backbone.FEATURES, backbone.features());
     return g.build();
   }
 
-  /** An initialized network. */
+  /** An initialized network, with the layers {@link LayerChoice#automatic()} picks. */
   public static ComputationGraph create(
       Backbone backbone, Head head, Recipe recipe, ImageShape input, long iterationsPerEpoch) {
+    return create(backbone, head, recipe, input, iterationsPerEpoch, LayerChoice.automatic());
+  }
+
+  /** An initialized network. */
+  public static ComputationGraph create(
+      Backbone backbone,
+      Head head,
+      Recipe recipe,
+      ImageShape input,
+      long iterationsPerEpoch,
+      LayerChoice layers) {
     ComputationGraph net =
-        new ComputationGraph(configuration(backbone, head, recipe, input, iterationsPerEpoch));
+        new ComputationGraph(
+            configuration(backbone, head, recipe, input, iterationsPerEpoch, layers));
     net.init();
     return net;
   }
