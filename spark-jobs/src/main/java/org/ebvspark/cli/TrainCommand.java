@@ -10,6 +10,7 @@ import org.ebvspark.jobs.train.TrainingLoop;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.EbvLogitsLayer;
 import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.LayerChoice;
 import org.ebvspark.model.nn.Recipe;
 import org.ebvspark.model.nn.TopKEvaluation;
 import picocli.CommandLine.Command;
@@ -117,6 +118,17 @@ final class TrainCommand implements Callable<Integer> {
               + " and flip (torchvision's RandomErasing: 2-33% of the area, aspect 0.3-3.3, set to"
               + " the channel means; the paper's ImageNet recipe uses 0.1). Default: ${DEFAULT-VALUE}.")
   double randomErase;
+
+  @Option(
+      names = "--layers",
+      defaultValue = "auto",
+      description =
+          "fast: batch normalization fused with ReLU on ebv-spark's CPU kernels and convolutions"
+              + " whose backward pass does not redo the forward (same parameters and results as"
+              + " DL4J's layers, faster); dl4j: DL4J's own layers; auto: fast on ND4J's CPU backend,"
+              + " dl4j on CUDA. Recorded in config.json; a resumed run keeps its checkpoint's."
+              + " Default: ${DEFAULT-VALUE}.")
+  String layers;
 
   @Option(names = "--seed", defaultValue = "42", description = "Default: ${DEFAULT-VALUE}.")
   long seed;
@@ -234,7 +246,8 @@ final class TrainCommand implements Callable<Integer> {
         logEvery,
         overwrite,
         resume,
-        keepCheckpoints);
+        keepCheckpoints,
+        LayerChoice.fromLabel(layers));
   }
 
   @Override

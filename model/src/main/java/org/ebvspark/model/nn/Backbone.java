@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.ebvspark.model.nn.fast.FastBatchNormalization;
 import org.ebvspark.model.nn.fast.FastConvolution;
+import org.ebvspark.model.nn.fast.FastRelu;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -75,7 +76,7 @@ public enum Backbone {
   /** Adds the backbone's layers after the graph input {@code input}. */
   public void addTo(GraphBuilder g, String input, InputType inputType, LayerChoice layers) {
     g.addInputs(input).setInputTypes(inputType);
-    Layers l = new Layers(g, layers == LayerChoice.FAST);
+    Layers l = new Layers(g, layers.resolve() == LayerChoice.FAST);
     switch (this) {
       case RESNET50 -> imagenetResNet(l, input, new int[] {3, 4, 6, 3}, true);
       case RESNET18 -> imagenetResNet(l, input, new int[] {2, 2, 2, 2}, false);
@@ -88,6 +89,14 @@ public enum Backbone {
 
   /** The graph being built and how batch normalization and ReLU are built into it. */
   private record Layers(GraphBuilder g, boolean fast) {
+    /** A ReLU layer: DL4J's, or one that reads and writes each array once each way. */
+    void relu(String name, String in) {
+      g.addLayer(
+          name,
+          fast ? new FastRelu() : new ActivationLayer.Builder().activation(Activation.RELU).build(),
+          in);
+    }
+
     /** A convolution: DL4J's, or the same with the backward pass that does not redo the forward. */
     void conv(String name, String in, ConvolutionLayer.Builder conv) {
       g.addLayer(name, fast ? new FastConvolution(conv) : conv.build(), in);
@@ -130,8 +139,7 @@ public enum Backbone {
   private static String add(Layers l, String name, String a, String b) {
     GraphBuilder g = l.g();
     g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
-    g.addLayer(
-        name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
+    l.relu(name + "_relu", name);
     return name + "_relu";
   }
 

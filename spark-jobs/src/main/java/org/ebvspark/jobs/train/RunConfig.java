@@ -17,6 +17,8 @@ import org.ebvspark.model.nn.Networks;
  * @param learningRateGiven {@code --lr} as given, before scaling to the global batch
  * @param learningRate the peak rate trained with
  * @param command the command line that started the run (user-info in URIs masked), if known
+ * @param layers the layers the network was built with: fast or dl4j (null for a run written before
+ *     the choice existed, which used DL4J's)
  */
 public record RunConfig(
     TrainRequest request,
@@ -42,7 +44,8 @@ public record RunConfig(
     double learningRate,
     int averagingFrequency,
     int roundsPerEpoch,
-    String command) {
+    String command,
+    String layers) {
 
   /** Reads a config.json; fields a run of an older version did not record stay empty. */
   public static RunConfig read(InputStream in, String location) throws IOException {

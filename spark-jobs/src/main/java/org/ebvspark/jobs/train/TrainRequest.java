@@ -3,6 +3,7 @@ package org.ebvspark.jobs.train;
 import org.ebvspark.model.BadOptionException;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.LayerChoice;
 import org.ebvspark.model.nn.Recipe;
 
 /**
@@ -24,6 +25,8 @@ import org.ebvspark.model.nn.Recipe;
  * @param overwrite replace an existing run directory
  * @param resume continue from the newest checkpoint in the run directory
  * @param retainCheckpoints how many epoch checkpoints to keep
+ * @param layers fast or DL4J's layers, or AUTO (fast on ND4J's CPU backend); a run written before
+ *     this choice existed reads back as AUTO
  */
 public record TrainRequest(
     String table,
@@ -40,9 +43,49 @@ public record TrainRequest(
     int logEvery,
     boolean overwrite,
     boolean resume,
-    int retainCheckpoints) {
+    int retainCheckpoints,
+    LayerChoice layers) {
+
+  /** A request with the automatic layer choice. */
+  public TrainRequest(
+      String table,
+      String run,
+      Backbone backbone,
+      Head.Kind head,
+      String ebvLocation,
+      double tau,
+      Recipe recipe,
+      int channels,
+      int imageSize,
+      int maxBatchesPerEpoch,
+      int evalEvery,
+      int logEvery,
+      boolean overwrite,
+      boolean resume,
+      int retainCheckpoints) {
+    this(
+        table,
+        run,
+        backbone,
+        head,
+        ebvLocation,
+        tau,
+        recipe,
+        channels,
+        imageSize,
+        maxBatchesPerEpoch,
+        evalEvery,
+        logEvery,
+        overwrite,
+        resume,
+        retainCheckpoints,
+        LayerChoice.AUTO);
+  }
 
   public TrainRequest {
+    if (layers == null) {
+      layers = LayerChoice.AUTO;
+    }
     if (head == Head.Kind.EBV && ebvLocation == null) {
       throw new BadOptionException("--head ebv needs --ebv FILE (ebv generate makes one)");
     }

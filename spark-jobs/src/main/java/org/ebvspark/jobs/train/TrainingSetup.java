@@ -3,6 +3,7 @@ package org.ebvspark.jobs.train;
 import java.io.IOException;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.ebvspark.data.ImageTables;
 import org.ebvspark.data.image.AugmentSpec;
@@ -20,6 +21,7 @@ import org.ebvspark.model.io.Locations;
 import org.ebvspark.model.nn.Backbone;
 import org.ebvspark.model.nn.EbvBasisCache;
 import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.LayerChoice;
 import org.ebvspark.model.nn.ModelSummary;
 import org.ebvspark.model.nn.Networks;
 import org.ebvspark.model.nn.Recipe;
@@ -190,13 +192,13 @@ public final class TrainingSetup {
   }
 
   public ComputationGraph newNetwork(long iterationsPerEpoch) {
-    return Networks.create(request.backbone(), head, request.recipe(), shape, iterationsPerEpoch);
+    return Networks.create(
+        request.backbone(), head, request.recipe(), shape, iterationsPerEpoch, request.layers());
   }
 
-  private ModelSummary summary(long iterationsPerEpoch) {
-    return ModelSummary.of(
-        Networks.configuration(
-            request.backbone(), head, request.recipe(), shape, iterationsPerEpoch));
+  private ComputationGraphConfiguration configuration(long iterationsPerEpoch) {
+    return Networks.configuration(
+        request.backbone(), head, request.recipe(), shape, iterationsPerEpoch, request.layers());
   }
 
   /** The resolved configuration, for config.json: the setup's part, the trainer's around it. */
@@ -208,7 +210,8 @@ public final class TrainingSetup {
       int referenceBatch,
       int averagingFrequency,
       int roundsPerEpoch) {
-    ModelSummary summary = summary(iterationsPerEpoch);
+    ComputationGraphConfiguration conf = configuration(iterationsPerEpoch);
+    ModelSummary summary = ModelSummary.of(conf);
     Recipe recipe = request.recipe();
     return new RunConfig(
         request,
@@ -234,6 +237,7 @@ public final class TrainingSetup {
         recipe.learningRate(),
         averagingFrequency,
         roundsPerEpoch,
-        Provenance.command());
+        Provenance.command(),
+        LayerChoice.of(conf).label());
   }
 }

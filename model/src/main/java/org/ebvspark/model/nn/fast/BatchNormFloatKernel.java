@@ -1,6 +1,8 @@
 package org.ebvspark.model.nn.fast;
 
 import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link BatchNormKernel}'s arithmetic for float32 arrays, written for the JIT's vectorizer: each
@@ -27,6 +29,17 @@ final class BatchNormFloatKernel {
       plane *= (int) shape[i];
     }
     this.s = plane;
+  }
+
+  /**
+   * Planes this short or shorter go to the reference kernel: a bulk copy per plane costs more than
+   * the plane's arithmetic, and a [N, C] matrix (a dense layer's) has planes of one element.
+   */
+  static final int MIN_PLANE = 16;
+
+  /** Whether this kernel is the one for the array: float32 images with planes of some size. */
+  static boolean suits(INDArray a) {
+    return a.dataType() == DataType.FLOAT && a.rank() == 4 && a.size(2) * a.size(3) >= MIN_PLANE;
   }
 
   private float[][] scratch() {

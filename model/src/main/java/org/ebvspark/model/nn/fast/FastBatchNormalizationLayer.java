@@ -85,7 +85,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
     double[] gamma = vector(getParam(GAMMA));
     double[] beta = vector(getParam(BETA));
     double eps = layerConf().getEps();
-    if (in.dataType() == DataType.FLOAT) {
+    if (BatchNormFloatKernel.suits(in)) {
       BatchNormFloatKernel kernel = new BatchNormFloatKernel(in.shape());
       if (kernelForward) {
         kernel.statistics(Values.floats(in), mean, var);
@@ -126,7 +126,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
     double[] gamma = vector(getParam(GAMMA));
     double[] beta = vector(getParam(BETA));
     boolean relu = fastConf().isRelu();
-    if (dataType == DataType.FLOAT) {
+    if (BatchNormFloatKernel.suits(x)) {
       new BatchNormFloatKernel(x.shape())
           .backward(
               Values.floats(x),

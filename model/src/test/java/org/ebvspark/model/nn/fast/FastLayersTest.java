@@ -119,7 +119,17 @@ class FastLayersTest {
     ComputationGraph fast = network(backbone, channels, size, LayerChoice.FAST);
     assertThat(fast.getLayers())
         .anyMatch(l -> l instanceof FastBatchNormalizationLayer)
-        .anyMatch(l -> l instanceof FastConvolutionLayer);
+        .anyMatch(l -> l instanceof FastConvolutionLayer)
+        .noneMatch(
+            l ->
+                l.getClass() == org.deeplearning4j.nn.layers.ActivationLayer.class
+                    || l.getClass()
+                        == org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class
+                    || l.getClass()
+                        == org.deeplearning4j.nn.layers.normalization.BatchNormalization.class);
+    if (backbone != Backbone.CNN_SMALL) {
+      assertThat(fast.getLayers()).anyMatch(l -> l instanceof FastReluLayer);
+    }
     copyParameters(dl4j, fast);
     MultiDataSet data = batch(n, channels, size, 1, DataType.FLOAT);
 
@@ -181,7 +191,9 @@ class FastLayersTest {
         DOUBLE_TOLERANCE);
   }
 
-  /** conv (with bias) -> batch norm (+ ReLU) -> [dense -> batch norm] -> output, in double. */
+  /**
+   * conv (with bias) -> batch norm (+ ReLU) -> ReLU -> [dense -> batch norm] -> output, in double.
+   */
   private static ComputationGraph checkNetwork(boolean relu, boolean dense) {
     var g =
         new NeuralNetConfiguration.Builder()
@@ -202,7 +214,8 @@ class FastLayersTest {
                         .activation(Activation.IDENTITY)),
                 "in")
             .addLayer("bn", new FastBatchNormalization(relu), "conv")
-            .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "bn");
+            .addLayer("relu", new FastRelu(), "bn")
+            .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "relu");
     String last = "pool";
     if (dense) {
       g.addLayer(
@@ -262,6 +275,7 @@ class FastLayersTest {
     // The check ran this project's kernels, not DL4J's fallback.
     assertThat(net.getLayer("bn")).isInstanceOf(FastBatchNormalizationLayer.class);
     assertThat(net.getLayer("conv")).isInstanceOf(FastConvolutionLayer.class);
+    assertThat(net.getLayer("relu")).isInstanceOf(FastReluLayer.class);
   }
 
   @Test
