@@ -158,7 +158,8 @@ public final class TrainingBenchmark {
         50,
         true,
         false,
-        1);
+        1,
+        org.ebvspark.model.nn.LayerChoice.AUTO);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -374,6 +374,7 @@ class BadInputCliTest {
     refused(2, "--batch must be at least 1, got 0", train(run, "--batch", "0"));
     refused(2, "--weight-decay must not be negative", train(run, "--weight-decay", "-1"));
     refused(2, "--random-erase must be in [0, 1], got 1.5", train(run, "--random-erase", "1.5"));
+    refused(2, "unknown layers 'quick' (auto, fast, dl4j)", train(run, "--layers", "quick"));
     refused(2, "--warmup-epochs must not be negative", train(run, "--warmup-epochs", "-1"));
     refused(
         2, "--image-size and --max-batches must not be negative", train(run, "--image-size", "-8"));
@@ -501,6 +502,10 @@ class BadInputCliTest {
         1,
         "--resume cannot change --random-erase (the run has 0.0, this command 0.5)",
         train(unfinished, "--epochs", "2", "--resume", "--random-erase", "0.5"));
+    refused(
+        1,
+        "--resume cannot change --layers (the run has auto, this command dl4j)",
+        train(unfinished, "--epochs", "2", "--resume", "--layers", "dl4j"));
   }
 
   @Test

@@ -58,12 +58,24 @@ class TrainCliTest {
             "--master",
             "local[2]",
             "--averaging-frequency",
-            "2");
+            "2",
+            "--layers",
+            "dl4j");
     assertThat(train.exitCode()).as(train.err()).isZero();
     assertThat(train.out()).contains("trained 1 epochs").contains("run " + file("run"));
     assertThat(train.err()).contains("round 1/");
     JsonNode config = Provenance.json().readTree(dir.resolve("run/config.json").toFile());
     assertThat(config.get("averagingFrequency").asInt()).isEqualTo(2);
+    // --layers dl4j: DL4J's own layers, in the record and in the saved model.
+    assertThat(config.get("layers").asText()).isEqualTo("dl4j");
+    assertThat(config.path("request").path("layers").asText()).isEqualTo("DL4J");
+    var model =
+        org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+            dir.resolve("run/model.zip").toFile(), false);
+    assertThat(org.ebvspark.model.nn.LayerChoice.of(model.getConfiguration()))
+        .isEqualTo(org.ebvspark.model.nn.LayerChoice.DL4J);
+    assertThat(model.getLayer("b1_1_bn").getClass())
+        .isEqualTo(org.deeplearning4j.nn.layers.normalization.BatchNormalization.class);
 
     CliRun evaluate =
         CliRun.of(

@@ -12,9 +12,9 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.ebvspark.model.nn.fast.FastAddRelu;
 import org.ebvspark.model.nn.fast.FastBatchNormalization;
 import org.ebvspark.model.nn.fast.FastConvolution;
-import org.ebvspark.model.nn.fast.FastRelu;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -89,12 +89,19 @@ public enum Backbone {
 
   /** The graph being built and how batch normalization and ReLU are built into it. */
   private record Layers(GraphBuilder g, boolean fast) {
-    /** A ReLU layer: DL4J's, or one that reads and writes each array once each way. */
-    void relu(String name, String in) {
+    /**
+     * relu(a + b): DL4J's add vertex NAME and ReLU layer NAME_relu, or one fused vertex NAME.
+     * Returns the output's name.
+     */
+    String addRelu(String name, String a, String b) {
+      if (fast) {
+        g.addVertex(name, new FastAddRelu(), a, b);
+        return name;
+      }
+      g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
       g.addLayer(
-          name,
-          fast ? new FastRelu() : new ActivationLayer.Builder().activation(Activation.RELU).build(),
-          in);
+          name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
+      return name + "_relu";
     }
 
     /** A convolution: DL4J's, or the same with the backward pass that does not redo the forward. */
@@ -137,10 +144,7 @@ public enum Backbone {
   }
 
   private static String add(Layers l, String name, String a, String b) {
-    GraphBuilder g = l.g();
-    g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), a, b);
-    l.relu(name + "_relu", name);
-    return name + "_relu";
+    return l.addRelu(name, a, b);
   }
 
   /** A basic block: two 3x3 convolutions, with a 1x1 projection when the shape changes. */

@@ -38,7 +38,9 @@ final class ResumeCheck {
           new Fixed("--batch", c -> c.request().recipe().batchSize()),
           new Fixed("--seed", c -> c.request().recipe().seed()),
           new Fixed("--workers", RunConfig::workers),
-          new Fixed("--averaging-frequency", RunConfig::averagingFrequency));
+          new Fixed("--averaging-frequency", RunConfig::averagingFrequency),
+          // The checkpoint's network keeps its layers; a different choice would be ignored.
+          new Fixed("--layers", c -> c.request().layers().label()));
 
   private ResumeCheck() {}
 

@@ -46,42 +46,6 @@ public record TrainRequest(
     int retainCheckpoints,
     LayerChoice layers) {
 
-  /** A request with the automatic layer choice. */
-  public TrainRequest(
-      String table,
-      String run,
-      Backbone backbone,
-      Head.Kind head,
-      String ebvLocation,
-      double tau,
-      Recipe recipe,
-      int channels,
-      int imageSize,
-      int maxBatchesPerEpoch,
-      int evalEvery,
-      int logEvery,
-      boolean overwrite,
-      boolean resume,
-      int retainCheckpoints) {
-    this(
-        table,
-        run,
-        backbone,
-        head,
-        ebvLocation,
-        tau,
-        recipe,
-        channels,
-        imageSize,
-        maxBatchesPerEpoch,
-        evalEvery,
-        logEvery,
-        overwrite,
-        resume,
-        retainCheckpoints,
-        LayerChoice.AUTO);
-  }
-
   public TrainRequest {
     if (layers == null) {
       layers = LayerChoice.AUTO;
@@ -125,6 +89,7 @@ public record TrainRequest(
         logEvery,
         overwrite,
         resume,
-        retainCheckpoints);
+        retainCheckpoints,
+        layers);
   }
 }

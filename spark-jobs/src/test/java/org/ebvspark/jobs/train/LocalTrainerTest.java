@@ -54,7 +54,8 @@ class LocalTrainerTest {
         5,
         false,
         resume,
-        2);
+        2,
+        org.ebvspark.model.nn.LayerChoice.AUTO);
   }
 
   private static TrainingLoop.Result train(TrainRequest r) throws Exception {
@@ -139,7 +140,8 @@ class LocalTrainerTest {
             5,
             false,
             false,
-            2);
+            2,
+            org.ebvspark.model.nn.LayerChoice.AUTO);
     assertThatThrownBy(() -> train(wrong))
         .hasMessage(
             w10 + ": the basis has N = 10 vectors but the table " + table + " has 6 classes");

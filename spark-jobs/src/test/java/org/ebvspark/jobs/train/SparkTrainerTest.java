@@ -97,7 +97,8 @@ class SparkTrainerTest {
         1,
         false,
         resume,
-        20);
+        20,
+        org.ebvspark.model.nn.LayerChoice.AUTO);
   }
 
   private static TrainingLoop.Result train(TrainRequest r, int checkpointRounds) throws Exception {
@@ -151,6 +152,15 @@ class SparkTrainerTest {
     JsonNode config = Provenance.json().readTree(run.resolve("config.json").toFile());
     assertThat(config.get("workers").asInt()).isEqualTo(2);
     assertThat(config.get("roundsPerEpoch").asInt()).isEqualTo(perEpoch);
+    // The automatic choice on the CPU backend: the fast layers, in the record and in the model the
+    // executors trained.
+    assertThat(config.get("layers").asText()).isEqualTo("fast");
+    var model =
+        org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
+            run.resolve("model.zip").toFile(), false);
+    assertThat(model.getLayers())
+        .anyMatch(l -> l instanceof org.ebvspark.model.nn.fast.FastBatchNormalizationLayer)
+        .anyMatch(l -> l instanceof org.ebvspark.model.nn.fast.FastConvolutionLayer);
   }
 
   private static int roundsPerEpoch() throws java.io.IOException {

@@ -92,7 +92,8 @@ class TrainingParityTest {
         1,
         false,
         false,
-        5);
+        5,
+        org.ebvspark.model.nn.LayerChoice.AUTO);
   }
 
   private static PrintWriter quiet() {

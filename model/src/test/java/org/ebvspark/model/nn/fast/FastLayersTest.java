@@ -128,7 +128,7 @@ class FastLayersTest {
                     || l.getClass()
                         == org.deeplearning4j.nn.layers.normalization.BatchNormalization.class);
     if (backbone != Backbone.CNN_SMALL) {
-      assertThat(fast.getLayers()).anyMatch(l -> l instanceof FastReluLayer);
+      assertThat(fast.getVertices()).anyMatch(v -> v instanceof FastAddReluVertex);
     }
     copyParameters(dl4j, fast);
     MultiDataSet data = batch(n, channels, size, 1, DataType.FLOAT);
@@ -214,8 +214,9 @@ class FastLayersTest {
                         .activation(Activation.IDENTITY)),
                 "in")
             .addLayer("bn", new FastBatchNormalization(relu), "conv")
-            .addLayer("relu", new FastRelu(), "bn")
-            .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "relu");
+            // A residual end: relu(bn + conv).
+            .addVertex("add", new FastAddRelu(), "bn", "conv")
+            .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "add");
     String last = "pool";
     if (dense) {
       g.addLayer(
@@ -275,7 +276,7 @@ class FastLayersTest {
     // The check ran this project's kernels, not DL4J's fallback.
     assertThat(net.getLayer("bn")).isInstanceOf(FastBatchNormalizationLayer.class);
     assertThat(net.getLayer("conv")).isInstanceOf(FastConvolutionLayer.class);
-    assertThat(net.getLayer("relu")).isInstanceOf(FastReluLayer.class);
+    assertThat(net.getVertex("add")).isInstanceOf(FastAddReluVertex.class);
   }
 
   @Test
@@ -340,6 +341,22 @@ class FastLayersTest {
         }
       }
     }
+  }
+
+  @Test
+  void aFastResNetRoundTripsThroughJson() {
+    ComputationGraphConfiguration conf =
+        Networks.configuration(
+            Backbone.RESNET32,
+            Head.fc(10, 0.1),
+            Recipe.reference(1, 8, 42),
+            new Networks.ImageShape(3, 16, 16),
+            10,
+            LayerChoice.FAST);
+    ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
+    assertThat(back).isEqualTo(conf);
+    assertThat(back.getVertices().get("s1b1_add")).isInstanceOf(FastAddRelu.class);
+    assertThat(LayerChoice.of(back)).isEqualTo(LayerChoice.FAST);
   }
 
   @Test
