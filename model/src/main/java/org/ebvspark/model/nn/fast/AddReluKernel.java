@@ -7,12 +7,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A residual block's relu(a + b) forward, and backward (dL/da = dL/db = dL/dy where a + b > 0, else
  * 0), one pass each over memory, in blocks split across {@link Kernels}. Float32 blocks go through
- * scratch arrays so the JIT vectorizes them (the mask without a branch, as in {@link
- * BatchNormFloatKernel}); double arrays, for gradient checks, element by element.
+ * scratch arrays so the JIT vectorizes them (the mask without a branch, {@link
+ * Kernels#reluPasses}); double arrays, for gradient checks, element by element.
  */
 final class AddReluKernel {
   private static final int BLOCK = 8192;
-  private static final float MASK_SCALE = 0x1p100f;
   private static final ThreadLocal<float[][]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[2][BLOCK]);
 
@@ -74,7 +73,7 @@ final class AddReluKernel {
             in1.get(from, p, 0, len);
             in2.get(from, q, 0, len);
             for (int i = 0; i < len; i++) {
-              p[i] = Math.min(Math.max((p[i] + q[i]) * MASK_SCALE, 0f), 1f);
+              p[i] = Kernels.reluPasses(p[i] + q[i]);
             }
             grad.get(from, q, 0, len);
             for (int i = 0; i < len; i++) {

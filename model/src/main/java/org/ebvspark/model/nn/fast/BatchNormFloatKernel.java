@@ -8,27 +8,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link BatchNormKernel}'s arithmetic for float32 arrays, written for the JIT's vectorizer: each
  * plane of S elements is copied into a thread's scratch arrays with one bulk copy, computed with
  * plain float loops (SIMD), and copied back. Sums are kept in eight partial sums per plane and
- * added in double across planes. The ReLU mask is {@code min(max(v * 2^100, 0), 1)}, which is 1 for
- * every positive float above 2^-100 and 0 for the rest, with no branch (a branch on a coin-flip
- * mask costs more than the loop). The double-precision kernel is the reference it is tested
- * against.
+ * added in double across planes. The ReLU mask has no branch ({@link Kernels#reluPasses}). The
+ * element-wise kernel is the reference it is tested against.
  */
-final class BatchNormFloatKernel {
-  private static final float MASK_SCALE = 0x1p100f;
+final class BatchNormFloatKernel extends BatchNorm {
   private static final ThreadLocal<float[][]> SCRATCH = new ThreadLocal<>();
 
-  private final int n;
-  private final int c;
-  private final int s;
-
   BatchNormFloatKernel(long[] shape) {
-    this.n = (int) shape[0];
-    this.c = (int) shape[1];
-    int plane = 1;
-    for (int i = 2; i < shape.length; i++) {
-      plane *= (int) shape[i];
-    }
-    this.s = plane;
+    super(shape);
   }
 
   /**
@@ -51,13 +38,11 @@ final class BatchNormFloatKernel {
     return a;
   }
 
-  private int offset(int b, int ch) {
-    return (b * c + ch) * s;
-  }
-
   /** Batch mean and biased variance of each channel (two passes). */
-  void statistics(FloatBuffer x, double[] mean, double[] var) {
-    double count = (double) n * s;
+  @Override
+  void statistics(INDArray xArray, double[] mean, double[] var) {
+    FloatBuffer x = Values.floats(xArray);
+    double count = count();
     Kernels.parallel(
         c,
         ch -> {
@@ -78,15 +63,18 @@ final class BatchNormFloatKernel {
         });
   }
 
+  @Override
   void normalize(
-      FloatBuffer x,
+      INDArray xArray,
       double[] mean,
       double[] var,
       double[] gamma,
       double[] beta,
       double eps,
       boolean relu,
-      FloatBuffer y) {
+      INDArray yArray) {
+    FloatBuffer x = Values.floats(xArray);
+    FloatBuffer y = Values.floats(yArray);
     Kernels.parallel(
         c,
         ch -> {
@@ -105,19 +93,23 @@ final class BatchNormFloatKernel {
         });
   }
 
+  @Override
   void backward(
-      FloatBuffer x,
-      FloatBuffer dy,
+      INDArray xArray,
+      INDArray dyArray,
       double[] mean,
       double[] var,
       double[] gamma,
       double[] beta,
       double eps,
       boolean relu,
-      FloatBuffer dx,
+      INDArray dxArray,
       double[] dGamma,
       double[] dBeta) {
-    double count = (double) n * s;
+    FloatBuffer x = Values.floats(xArray);
+    FloatBuffer dy = Values.floats(dyArray);
+    FloatBuffer dx = Values.floats(dxArray);
+    double count = count();
     Kernels.parallel(
         c,
         ch -> {
@@ -132,11 +124,7 @@ final class BatchNormFloatKernel {
           double sumDx = 0;
           for (int b = 0; b < n; b++) {
             int o = offset(b, ch);
-            x.get(o, px, 0, s);
-            dy.get(o, pd, 0, s);
-            if (relu) {
-              mask(px, pd, s, a, shift);
-            }
+            load(x, dy, o, px, pd, relu, a, shift);
             sumD += sum(pd, s);
             sumDx += dot(pd, px, s, m);
           }
@@ -147,11 +135,7 @@ final class BatchNormFloatKernel {
           float k = (float) (sumDxHat / count * inv);
           for (int b = 0; b < n; b++) {
             int o = offset(b, ch);
-            x.get(o, px, 0, s);
-            dy.get(o, pd, 0, s);
-            if (relu) {
-              mask(px, pd, s, a, shift);
-            }
+            load(x, dy, o, px, pd, relu, a, shift);
             for (int i = 0; i < s; i++) {
               pd[i] = a * (pd[i] - meanD - (px[i] - m) * k);
             }
@@ -160,10 +144,25 @@ final class BatchNormFloatKernel {
         });
   }
 
-  /** d *= 1 where a x + shift > 0, else 0. */
-  private static void mask(float[] x, float[] d, int s, float a, float shift) {
-    for (int i = 0; i < s; i++) {
-      d[i] *= Math.min(Math.max((a * x[i] + shift) * MASK_SCALE, 0f), 1f);
+  /**
+   * One plane of x and of dL/dy into the scratch arrays, dL/dy masked where the ReLU passed nothing
+   * (a x + shift <= 0).
+   */
+  private void load(
+      FloatBuffer x,
+      FloatBuffer dy,
+      int offset,
+      float[] px,
+      float[] pd,
+      boolean relu,
+      float a,
+      float shift) {
+    x.get(offset, px, 0, s);
+    dy.get(offset, pd, 0, s);
+    if (relu) {
+      for (int i = 0; i < s; i++) {
+        pd[i] *= Kernels.reluPasses(a * px[i] + shift);
+      }
     }
   }
 

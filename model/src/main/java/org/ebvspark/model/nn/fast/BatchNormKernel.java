@@ -1,41 +1,30 @@
 package org.ebvspark.model.nn.fast;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
- * Batch normalization (optionally followed by ReLU) over an array laid out as [N, C, S]: S is H*W
- * for NCHW images and 1 for a [N, C] matrix. Every loop walks whole contiguous planes of S
- * elements, one channel per task, so the per-channel sums need no strided reduction and no merge,
- * and the backward pass needs only two sums per channel (of dL/dy and of dL/dy * x_hat, Ioffe and
- * Szegedy 2015, eq. after 3): two passes over x and dL/dy instead of DL4J's six broadcast and
- * reduce ops. The ReLU mask is recomputed from x in the backward pass, so the output need not be
- * kept.
+ * The element-wise reference {@link BatchNorm} (double arrays, and float ones with small planes)
+ * over [N, C, S]. Every loop walks whole contiguous planes of S elements, one channel per task, so
+ * the per-channel sums need no strided reduction and no merge, and the backward pass needs only two
+ * sums per channel (of dL/dy and of dL/dy * x_hat, Ioffe and Szegedy 2015, eq. after 3): two passes
+ * over x and dL/dy instead of DL4J's six broadcast and reduce ops. The ReLU mask is recomputed from
+ * x in the backward pass, so the output need not be kept.
  */
-final class BatchNormKernel {
-  private final int n;
-  private final int c;
-  private final int s;
-
+final class BatchNormKernel extends BatchNorm {
   BatchNormKernel(long[] shape) {
-    this.n = (int) shape[0];
-    this.c = (int) shape[1];
-    int plane = 1;
-    for (int i = 2; i < shape.length; i++) {
-      plane *= (int) shape[i];
-    }
-    this.s = plane;
-  }
-
-  private int count() {
-    return n * s;
+    super(shape);
   }
 
   /** The batch mean and (biased) variance of each channel, two passes for accuracy. */
-  void statistics(Values x, double[] mean, double[] var) {
+  @Override
+  void statistics(INDArray xArray, double[] mean, double[] var) {
+    Values x = Values.of(xArray);
     Kernels.parallel(
         c,
         ch -> {
           double sum = 0;
           for (int b = 0; b < n; b++) {
-            int o = (b * c + ch) * s;
+            int o = offset(b, ch);
             for (int i = o; i < o + s; i++) {
               sum += x.get(i);
             }
@@ -43,7 +32,7 @@ final class BatchNormKernel {
           double m = sum / count();
           double sq = 0;
           for (int b = 0; b < n; b++) {
-            int o = (b * c + ch) * s;
+            int o = offset(b, ch);
             for (int i = o; i < o + s; i++) {
               double d = x.get(i) - m;
               sq += d * d;
@@ -55,22 +44,25 @@ final class BatchNormKernel {
   }
 
   /** y = gamma (x - mean) / sqrt(var + eps) + beta, then max(y, 0) when {@code relu}. */
+  @Override
   void normalize(
-      Values x,
+      INDArray xArray,
       double[] mean,
       double[] var,
       double[] gamma,
       double[] beta,
       double eps,
       boolean relu,
-      Values y) {
+      INDArray yArray) {
+    Values x = Values.of(xArray);
+    Values y = Values.of(yArray);
     Kernels.parallel(
         c,
         ch -> {
           double a = gamma[ch] / Math.sqrt(var[ch] + eps);
           double shift = beta[ch] - mean[ch] * a;
           for (int b = 0; b < n; b++) {
-            int o = (b * c + ch) * s;
+            int o = offset(b, ch);
             for (int i = o; i < o + s; i++) {
               double v = a * x.get(i) + shift;
               y.set(i, relu ? Math.max(v, 0) : v);
@@ -92,18 +84,22 @@ final class BatchNormKernel {
    * dL/dx, dL/dgamma and dL/dbeta from dL/dy (of the ReLU's output when {@code relu}), with the
    * batch statistics of the forward pass.
    */
+  @Override
   void backward(
-      Values x,
-      Values dy,
+      INDArray xArray,
+      INDArray dyArray,
       double[] mean,
       double[] var,
       double[] gamma,
       double[] beta,
       double eps,
       boolean relu,
-      Values dx,
+      INDArray dxArray,
       double[] dGamma,
       double[] dBeta) {
+    Values x = Values.of(xArray);
+    Values dy = Values.of(dyArray);
+    Values dx = Values.of(dxArray);
     double count = count();
     Kernels.parallel(
         c,
@@ -115,7 +111,7 @@ final class BatchNormKernel {
           double sumD = 0;
           double sumDxHat = 0;
           for (int b = 0; b < n; b++) {
-            int o = (b * c + ch) * s;
+            int o = offset(b, ch);
             for (int i = o; i < o + s; i++) {
               double xi = x.get(i);
               double d = dy.get(i) * keep(relu, a * xi + shift);
@@ -128,7 +124,7 @@ final class BatchNormKernel {
           double meanD = sumD / count;
           double meanDxHat = sumDxHat / count;
           for (int b = 0; b < n; b++) {
-            int o = (b * c + ch) * s;
+            int o = offset(b, ch);
             for (int i = o; i < o + s; i++) {
               double xi = x.get(i);
               double d = dy.get(i) * keep(relu, a * xi + shift);

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Batch normalization (and the fused ReLU) with {@link BatchNormKernel} on the CPU backend, and
+ * Batch normalization (and the fused ReLU) with {@link BatchNorm}'s kernels on the CPU backend, and
  * DL4J's own implementation elsewhere (CUDA, NHWC, locked gamma and beta, rank-3 input), with the
  * ReLU applied around it. The running statistics are updated exactly as DL4J does it: through the
  * "gradient" of the mean and log10-std parameters, which their no-op updater subtracts as is.
@@ -85,19 +85,11 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
     double[] gamma = vector(getParam(GAMMA));
     double[] beta = vector(getParam(BETA));
     double eps = layerConf().getEps();
-    if (BatchNormFloatKernel.suits(in)) {
-      BatchNormFloatKernel kernel = new BatchNormFloatKernel(in.shape());
-      if (kernelForward) {
-        kernel.statistics(Values.floats(in), mean, var);
-      }
-      kernel.normalize(Values.floats(in), mean, var, gamma, beta, eps, relu, Values.floats(out));
-    } else {
-      BatchNormKernel kernel = new BatchNormKernel(in.shape());
-      if (kernelForward) {
-        kernel.statistics(Values.of(in), mean, var);
-      }
-      kernel.normalize(Values.of(in), mean, var, gamma, beta, eps, relu, Values.of(out));
+    BatchNorm kernel = BatchNorm.of(in);
+    if (kernelForward) {
+      kernel.statistics(in, mean, var);
     }
+    kernel.normalize(in, mean, var, gamma, beta, eps, relu, out);
     return out;
   }
 
@@ -126,35 +118,8 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
     double[] gamma = vector(getParam(GAMMA));
     double[] beta = vector(getParam(BETA));
     boolean relu = fastConf().isRelu();
-    if (BatchNormFloatKernel.suits(x)) {
-      new BatchNormFloatKernel(x.shape())
-          .backward(
-              Values.floats(x),
-              Values.floats(dy),
-              batchMean,
-              batchVar,
-              gamma,
-              beta,
-              c.getEps(),
-              relu,
-              Values.floats(dx),
-              dGamma,
-              dBeta);
-    } else {
-      new BatchNormKernel(x.shape())
-          .backward(
-              Values.of(x),
-              Values.of(dy),
-              batchMean,
-              batchVar,
-              gamma,
-              beta,
-              c.getEps(),
-              relu,
-              Values.of(dx),
-              dGamma,
-              dBeta);
-    }
+    BatchNorm.of(x)
+        .backward(x, dy, batchMean, batchVar, gamma, beta, c.getEps(), relu, dx, dGamma, dBeta);
     Gradient g = new DefaultGradient();
     INDArray gammaView = gradientViews.get(GAMMA);
     INDArray betaView = gradientViews.get(BETA);

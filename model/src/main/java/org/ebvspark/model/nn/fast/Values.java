@@ -10,8 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The elements of a dense, row-major ND4J array read and written in place from Java, through the
  * direct buffer over its native memory (no copy). Float and double arrays only: the two
- * implementations keep every call site at most bimorphic, so the JIT inlines them and the kernels'
- * loops run at memory speed (bench/README.md).
+ * implementations keep every call site at most bimorphic, so the JIT inlines them. Element by
+ * element this is the reference kernels' path; the float32 kernels copy whole planes or blocks of
+ * {@link #floats} into scratch arrays instead, 3.6-7x faster (bench/README.md).
  */
 abstract sealed class Values permits Values.Floats, Values.Doubles {
 

@@ -296,36 +296,13 @@ class FastLayersTest {
         INDArray dxRef = Nd4j.create(DataType.FLOAT, shape);
         INDArray dxFast = Nd4j.create(DataType.FLOAT, shape);
         BatchNormKernel r = new BatchNormKernel(shape);
-        r.statistics(Values.of(x), ref[0], ref[1]);
-        r.normalize(Values.of(x), ref[0], ref[1], gamma, beta, 1e-5, relu, Values.of(yRef));
-        r.backward(
-            Values.of(x),
-            Values.of(dy),
-            ref[0],
-            ref[1],
-            gamma,
-            beta,
-            1e-5,
-            relu,
-            Values.of(dxRef),
-            ref[2],
-            ref[3]);
+        r.statistics(x, ref[0], ref[1]);
+        r.normalize(x, ref[0], ref[1], gamma, beta, 1e-5, relu, yRef);
+        r.backward(x, dy, ref[0], ref[1], gamma, beta, 1e-5, relu, dxRef, ref[2], ref[3]);
         BatchNormFloatKernel f = new BatchNormFloatKernel(shape);
-        f.statistics(Values.floats(x), fast[0], fast[1]);
-        f.normalize(
-            Values.floats(x), fast[0], fast[1], gamma, beta, 1e-5, relu, Values.floats(yFast));
-        f.backward(
-            Values.floats(x),
-            Values.floats(dy),
-            fast[0],
-            fast[1],
-            gamma,
-            beta,
-            1e-5,
-            relu,
-            Values.floats(dxFast),
-            fast[2],
-            fast[3]);
+        f.statistics(x, fast[0], fast[1]);
+        f.normalize(x, fast[0], fast[1], gamma, beta, 1e-5, relu, yFast);
+        f.backward(x, dy, fast[0], fast[1], gamma, beta, 1e-5, relu, dxFast, fast[2], fast[3]);
         for (int k = 0; k < 4; k++) {
           assertClose(
               "statistic " + k,
