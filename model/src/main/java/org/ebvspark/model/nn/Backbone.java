@@ -68,11 +68,6 @@ public enum Backbone {
         "unknown backbone '" + label + "' (resnet50, resnet18, resnet32, cnn-small)");
   }
 
-  /** Adds the backbone's layers after the graph input {@code input}, with DL4J's layers. */
-  public void addTo(GraphBuilder g, String input, InputType inputType) {
-    addTo(g, input, inputType, LayerChoice.DL4J);
-  }
-
   /** Adds the backbone's layers after the graph input {@code input}. */
   public void addTo(GraphBuilder g, String input, InputType inputType, LayerChoice layers) {
     g.addInputs(input).setInputTypes(inputType);
@@ -143,17 +138,13 @@ public enum Backbone {
     return l.batchNorm(name, name, relu);
   }
 
-  private static String add(Layers l, String name, String a, String b) {
-    return l.addRelu(name, a, b);
-  }
-
   /** A basic block: two 3x3 convolutions, with a 1x1 projection when the shape changes. */
   private static String basicBlock(
       Layers l, String name, String in, int channels, int stride, boolean project) {
     String a = convBnRelu(l, name + "_a", in, 3, stride, channels, true);
     String b = convBnRelu(l, name + "_b", a, 3, 1, channels, false);
     String shortcut = project ? convBnRelu(l, name + "_down", in, 1, stride, channels, false) : in;
-    return add(l, name + "_add", b, shortcut);
+    return l.addRelu(name + "_add", b, shortcut);
   }
 
   /** A bottleneck block: 1x1, 3x3 (strided), 1x1 (4x channels). */
@@ -164,7 +155,7 @@ public enum Backbone {
     String c = convBnRelu(l, name + "_c", b, 1, 1, 4 * channels, false);
     String shortcut =
         project ? convBnRelu(l, name + "_down", in, 1, stride, 4 * channels, false) : in;
-    return add(l, name + "_add", c, shortcut);
+    return l.addRelu(name + "_add", c, shortcut);
   }
 
   private static void imagenetResNet(Layers l, String input, int[] blocks, boolean bottleneck) {

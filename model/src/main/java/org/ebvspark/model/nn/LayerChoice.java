@@ -11,10 +11,12 @@ import org.ebvspark.model.nn.fast.FastLayers;
 
 /**
  * Which layers a backbone is built from ({@code ebv train --layers}): {@code fast}, batch
- * normalization fused with the ReLU after it and computed by this project's CPU kernels, and
- * convolutions whose backward pass does not redo the forward ({@link FastBatchNormalization},
- * {@link FastConvolution}); or {@code dl4j}, DL4J's own {@code BatchNormalization} and {@code
- * ActivationLayer}. Both have the same parameters in the same order and compute the same function;
+ * normalization fused with the ReLU after it and computed by this project's CPU kernels,
+ * convolutions whose backward pass does not redo the forward, and residual ends as one relu(a + b)
+ * vertex ({@link FastBatchNormalization}, {@link FastConvolution}, {@link
+ * org.ebvspark.model.nn.fast.FastAddRelu}); or {@code dl4j}, DL4J's own {@code BatchNormalization},
+ * {@code ConvolutionLayer}, add vertex and {@code ActivationLayer}. Both have the same parameters
+ * layer by layer (a ResNet's flat params() are ordered differently) and compute the same function;
  * the choice is recorded in a run's config.json. A saved model keeps the layers it was built with.
  */
 public enum LayerChoice {
