@@ -120,6 +120,41 @@ final class TrainCommand implements Callable<Integer> {
   double randomErase;
 
   @Option(
+      names = "--trivial-augment",
+      description =
+          "One TrivialAugment-wide operation per training image (torchvision's"
+              + " TrivialAugmentWide: 14 operations, 31 magnitude bins), after the crop and flip.")
+  boolean trivialAugment;
+
+  @Option(
+      names = "--mixup",
+      defaultValue = "0",
+      description =
+          "Mixup's alpha: each training batch mixed with itself rolled by one image at a weight"
+              + " drawn from Beta(alpha, alpha), the loss weighted between the two labels (the"
+              + " paper's recipe: 0.2). 0 turns it off. Default: ${DEFAULT-VALUE}.")
+  double mixup;
+
+  @Option(
+      names = "--cutmix",
+      defaultValue = "0",
+      description =
+          "CutMix's alpha: a rectangle of the rolled batch pasted into each image (the paper's"
+              + " recipe: 1.0); with --mixup too, each batch takes one of the two at random. 0"
+              + " turns it off. Default: ${DEFAULT-VALUE}.")
+  double cutmix;
+
+  @Option(
+      names = "--paper-recipe",
+      description =
+          "The reference implementation's ImageNet recipe at once: lr 0.5 for a global batch of"
+              + " 1024 (scaled to yours), momentum 0.9, weight decay 2e-5, warm-up (5 epochs, or a"
+              + " tenth of a shorter run) then cosine, label smoothing 0.1, TrivialAugment-wide,"
+              + " --random-erase 0.1, --mixup 0.2, --cutmix 1.0. Options given as well override"
+              + " their part of it.")
+  boolean paperRecipe;
+
+  @Option(
       names = "--layers",
       defaultValue = "auto",
       description =
@@ -217,15 +252,7 @@ final class TrainCommand implements Callable<Integer> {
               throw new org.ebvspark.model.BadOptionException(
                   "--head must be ebv or fc, not '" + head + "'");
         };
-    Recipe recipe =
-        Recipe.reference(epochs, batch, seed)
-            .withLearningRate(0.1)
-            .withOptimizer(optimizer)
-            .withWarmupEpochs(
-                warmupEpochs != null ? warmupEpochs : Recipe.defaultWarmupEpochs(epochs))
-            .withWeightDecay(weightDecay)
-            .withLabelSmoothing(labelSmoothing)
-            .withRandomErase(randomErase);
+    Recipe recipe = paperRecipe ? paper() : defaults();
     if (lr != null) {
       recipe = recipe.withLearningRate(lr);
     } else if (optimizer.equals("adamw")) {
@@ -250,11 +277,51 @@ final class TrainCommand implements Callable<Integer> {
         LayerChoice.fromLabel(layers));
   }
 
+  private Recipe defaults() {
+    return Recipe.reference(epochs, batch, seed)
+        .withLearningRate(0.1)
+        .withOptimizer(optimizer)
+        .withWarmupEpochs(warmupEpochs != null ? warmupEpochs : Recipe.defaultWarmupEpochs(epochs))
+        .withWeightDecay(weightDecay)
+        .withLabelSmoothing(labelSmoothing)
+        .withRandomErase(randomErase)
+        .withTrivialAugment(trivialAugment)
+        .withMixing(mixup, cutmix);
+  }
+
+  /** The paper's recipe, with each option the command line names in its place. */
+  private Recipe paper() {
+    Recipe r = Recipe.paper(epochs, batch, seed).withOptimizer(optimizer);
+    if (warmupEpochs != null) {
+      r = r.withWarmupEpochs(warmupEpochs);
+    }
+    if (given("--weight-decay")) {
+      r = r.withWeightDecay(weightDecay);
+    }
+    if (given("--label-smoothing")) {
+      r = r.withLabelSmoothing(labelSmoothing);
+    }
+    if (given("--random-erase")) {
+      r = r.withRandomErase(randomErase);
+    }
+    return r.withMixing(
+        given("--mixup") ? mixup : r.mixup(), given("--cutmix") ? cutmix : r.cutmix());
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+
+  /** The global batch --lr is given for: the paper recipe's 1024 unless named. */
+  private int referenceBatch() {
+    return paperRecipe && !given("--reference-batch") ? Recipe.PAPER_BATCH : referenceBatch;
+  }
+
   @Override
   public Integer call() throws Exception {
     TrainRequest request = request();
     TrainingLoop.Rounds rounds =
-        new TrainingLoop.Rounds(averagingFrequency, checkpointRounds, referenceBatch);
+        new TrainingLoop.Rounds(averagingFrequency, checkpointRounds, referenceBatch());
     if (workers < 0 || memoryMb < 1) {
       throw new org.ebvspark.model.BadOptionException(
           "--workers must not be negative and --memory-mb must be positive");

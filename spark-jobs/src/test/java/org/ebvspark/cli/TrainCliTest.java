@@ -1,6 +1,7 @@
 package org.ebvspark.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -101,6 +102,79 @@ class TrainCliTest {
             "evaluate", "--run", file("run"), "--data", file("missing"), "--master", "local[2]");
     assertThat(noTable.exitCode()).isNotZero();
     assertThat(noTable.errorLines()).contains(file("missing")).doesNotContain("\n");
+    assertThat(dir.resolve("bad")).doesNotExist();
+  }
+
+  @Test
+  void thePaperRecipeTurnsOnEveryPartAndOptionsGivenOverrideTheirs() throws Exception {
+    CliRun prepare =
+        CliRun.of(
+            "prepare",
+            "synthetic",
+            "--classes",
+            "4",
+            "--per-class",
+            "8",
+            "--val-per-class",
+            "2",
+            "--size",
+            "16",
+            "-o",
+            file("table"));
+    assertThat(prepare.exitCode()).as(prepare.err()).isZero();
+    CliRun train =
+        CliRun.of(
+            "train",
+            "--data",
+            file("table"),
+            "--backbone",
+            "cnn-small",
+            "--head",
+            "fc",
+            "--run",
+            file("paper"),
+            "--epochs",
+            "1",
+            "--batch",
+            "8",
+            "--local",
+            "--paper-recipe",
+            "--mixup",
+            "0");
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    JsonNode config = Provenance.json().readTree(dir.resolve("paper/config.json").toFile());
+    JsonNode recipe = config.at("/request/recipe");
+    assertThat(recipe.get("trivialAugment").asBoolean()).isTrue();
+    assertThat(recipe.get("randomErase").asDouble()).isEqualTo(0.1);
+    assertThat(recipe.get("cutmix").asDouble()).isEqualTo(1.0);
+    assertThat(recipe.get("mixup").asDouble()).as("--mixup 0 given").isEqualTo(0.0);
+    assertThat(recipe.get("weightDecay").asDouble()).isEqualTo(2e-5);
+    // lr 0.5 for a global batch of 1024, scaled to this run's 8.
+    assertThat(config.get("learningRateGiven").asDouble()).isEqualTo(0.5);
+    assertThat(config.get("referenceBatch").asInt()).isEqualTo(1024);
+    assertThat(config.get("learningRate").asDouble()).isCloseTo(0.5 * 8 / 1024, within(1e-12));
+    JsonNode train8 = config.get("trainAugmentation");
+    assertThat(train8.get("trivialAugment").asBoolean()).isTrue();
+    assertThat(train8.get("cutmix").asDouble()).isEqualTo(1.0);
+    assertThat(config.at("/evalAugmentation/cutmix").asDouble()).isZero();
+
+    CliRun negative =
+        CliRun.of(
+            "train",
+            "--data",
+            file("table"),
+            "--backbone",
+            "cnn-small",
+            "--head",
+            "fc",
+            "--run",
+            file("bad"),
+            "--local",
+            "--cutmix",
+            "-1");
+    assertThat(negative.exitCode()).isEqualTo(2);
+    assertThat(negative.errorLines())
+        .isEqualTo("ebv train: --mixup and --cutmix must not be negative, got 0.0 and -1.0");
     assertThat(dir.resolve("bad")).doesNotExist();
   }
 }

@@ -15,7 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Rows of the image table to a minibatch: features {@code [mb, C, H, W]} float32 from the {@link
  * Augmenter} (decoded in parallel) and labels {@code [mb, 1]} class indices. The crop of each row
- * depends only on (seed, epoch, path), not on which batch, thread or executor assembles it.
+ * depends only on (seed, epoch, path), not on which batch, thread or executor assembles it. A spec
+ * with mixup or cutmix mixes the batch ({@link BatchMixer}) and gives labels {@code [mb, 3]}:
+ * class, partner's class, weight; its random numbers come from (seed, epoch, the first row's path).
  */
 public final class BatchAssembler {
   private final Augmenter augmenter;
@@ -63,10 +65,18 @@ public final class BatchAssembler {
                       }
                     });
     pool.submit(work).join();
+    INDArray y;
+    if (spec.mixes() && n > 0) {
+      // Not any image's stream: the first row's key, changed by a constant.
+      long key = Augmenter.rowKey(rows.get(0).path()) ^ 0x6D69786D69786D69L;
+      float[] mixed = BatchMixer.mix(features, labels, n, spec, Augmenter.random(seed, epoch, key));
+      y = Nd4j.create(mixed, new long[] {n, BatchMixer.LABEL_COLUMNS}, DataType.FLOAT);
+    } else {
+      y = Nd4j.create(labels, new long[] {n, 1}, DataType.FLOAT);
+    }
     INDArray x =
         Nd4j.create(
             features, new long[] {n, spec.channels(), spec.size(), spec.size()}, DataType.FLOAT);
-    INDArray y = Nd4j.create(labels, new long[] {n, 1}, DataType.FLOAT);
     return new DataSet(x, y);
   }
 }

@@ -23,6 +23,12 @@ import java.io.Serializable;
  * @param erase in training, the probability of erasing one random rectangle of the output
  *     (torchvision's RandomErasing defaults: 2% to 33% of the area, aspect 0.3 to 3.3, value 0 of
  *     the normalized tensor, i.e. the channel means), after the crop and flip; 0 for none
+ * @param trivialAugment in training, one TrivialAugment-wide operation per image ({@link
+ *     TrivialAugmentWide}), on the pixels after the crop and flip, before normalization and erasing
+ * @param mixup in training, the alpha of mixup's Beta(alpha, alpha) mixing weight (0: off): a whole
+ *     batch is mixed with itself rolled by one row, and each row carries both labels and the weight
+ * @param cutmix in training, the alpha of cutmix's Beta(alpha, alpha) (0: off): a rectangle of the
+ *     rolled batch pasted in; with both on, each batch takes one of the two at random
  */
 public record AugmentSpec(
     Mode mode,
@@ -37,7 +43,10 @@ public record AugmentSpec(
     int channels,
     float[] mean,
     float[] std,
-    double erase)
+    double erase,
+    boolean trivialAugment,
+    double mixup,
+    double cutmix)
     implements Serializable {
 
   /** The transformation. */
@@ -61,6 +70,15 @@ public record AugmentSpec(
     if (!(erase >= 0 && erase <= 1)) {
       throw new IllegalArgumentException("erase probability must be in [0, 1], got " + erase);
     }
+    if (!(mixup >= 0) || !(cutmix >= 0) || Double.isInfinite(mixup + cutmix)) {
+      throw new IllegalArgumentException(
+          "mixup and cutmix alphas must not be negative, got " + mixup + " and " + cutmix);
+    }
+    boolean training = mode == Mode.RANDOM_RESIZED_CROP || mode == Mode.PAD_RANDOM_CROP;
+    if ((trivialAugment || mixup > 0 || cutmix > 0) && !training) {
+      throw new IllegalArgumentException(
+          "TrivialAugment, mixup and cutmix are for training, not " + mode);
+    }
     if (size < 1) {
       throw new IllegalArgumentException("size must be positive, got " + size);
     }
@@ -81,6 +99,9 @@ public record AugmentSpec(
         3,
         IMAGENET_MEAN,
         IMAGENET_STD,
+        0,
+        false,
+        0,
         0);
   }
 
@@ -99,6 +120,9 @@ public record AugmentSpec(
         3,
         IMAGENET_MEAN,
         IMAGENET_STD,
+        0,
+        false,
+        0,
         0);
   }
 
@@ -106,12 +130,28 @@ public record AugmentSpec(
   public static AugmentSpec smallTrain(
       int size, int padding, int channels, float[] mean, float[] std) {
     return new AugmentSpec(
-        Mode.PAD_RANDOM_CROP, size, 0, 0, 0, 0, 0, padding, true, channels, mean, std, 0);
+        Mode.PAD_RANDOM_CROP,
+        size,
+        0,
+        0,
+        0,
+        0,
+        0,
+        padding,
+        true,
+        channels,
+        mean,
+        std,
+        0,
+        false,
+        0,
+        0);
   }
 
   /** Small images in evaluation: the center {@code size} x {@code size}, no randomness. */
   public static AugmentSpec smallEval(int size, int channels, float[] mean, float[] std) {
-    return new AugmentSpec(Mode.CENTER, size, 0, 0, 0, 0, 0, 0, false, channels, mean, std, 0);
+    return new AugmentSpec(
+        Mode.CENTER, size, 0, 0, 0, 0, 0, 0, false, channels, mean, std, 0, false, 0, 0);
   }
 
   /** The same spec with random erasing at probability {@code p} (training specs only). */
@@ -120,8 +160,55 @@ public record AugmentSpec(
       throw new IllegalArgumentException("random erasing is for training, not " + mode);
     }
     return new AugmentSpec(
+        mode,
+        size,
+        resize,
+        scaleMin,
+        scaleMax,
+        ratioMin,
+        ratioMax,
+        padding,
+        flip,
+        channels,
+        mean,
+        std,
+        p,
+        trivialAugment,
+        mixup,
+        cutmix);
+  }
+
+  /** The same spec with TrivialAugment-wide on or off (training specs only). */
+  public AugmentSpec withTrivialAugment(boolean on) {
+    return new AugmentSpec(
         mode, size, resize, scaleMin, scaleMax, ratioMin, ratioMax, padding, flip, channels, mean,
-        std, p);
+        std, erase, on, mixup, cutmix);
+  }
+
+  /** The same spec with mixup and cutmix at these alphas, 0 for off (training specs only). */
+  public AugmentSpec withMixing(double mixupAlpha, double cutmixAlpha) {
+    return new AugmentSpec(
+        mode,
+        size,
+        resize,
+        scaleMin,
+        scaleMax,
+        ratioMin,
+        ratioMax,
+        padding,
+        flip,
+        channels,
+        mean,
+        std,
+        erase,
+        trivialAugment,
+        mixupAlpha,
+        cutmixAlpha);
+  }
+
+  /** Whether batches are mixed (mixup or cutmix), so that labels carry two classes and a weight. */
+  public boolean mixes() {
+    return mixup > 0 || cutmix > 0;
   }
 
   /** Floats per image. */

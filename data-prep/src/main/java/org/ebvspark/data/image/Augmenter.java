@@ -73,7 +73,11 @@ public final class Augmenter {
         case CENTER -> offsetCrop(image.mat(), 0, 0, false, out, offset);
       }
     }
-    // Drawn after the crop's numbers, so a spec without erasing crops exactly as before.
+    // Drawn after the crop's numbers, so a spec without them crops exactly as before.
+    if (spec.trivialAugment()) {
+      TrivialAugmentWide.apply(out, offset, spec.channels(), spec.size(), rng);
+    }
+    normalize(out, offset);
     if (spec.erase() > 0 && rng.nextDouble() < spec.erase()) {
       erase(rng, out, offset);
     }
@@ -195,9 +199,22 @@ public final class Augmenter {
     toTensor(img, top, left, flip, out, offset);
   }
 
+  /** Pixel values 0..255 to the spec's normalized values, (v / 255 - mean) / std per channel. */
+  private void normalize(float[] out, int offset) {
+    int plane = spec.size() * spec.size();
+    for (int c = 0; c < spec.channels(); c++) {
+      float scale = 1f / (255f * spec.std()[c]);
+      float shift = -spec.mean()[c] / spec.std()[c];
+      int base = offset + c * plane;
+      for (int k = base; k < base + plane; k++) {
+        out[k] = out[k] * scale + shift;
+      }
+    }
+  }
+
   /**
    * Writes the window of {@code img} whose top-left is (top, left), {@code size} pixels square, as
-   * normalized floats: RGB planes (from OpenCV's BGR), zero-padded where outside the image.
+   * pixel values 0..255 in RGB planes (from OpenCV's BGR), black where outside the image.
    */
   private void toTensor(Mat img, int top, int left, boolean flip, float[] out, int offset) {
     int size = spec.size();
@@ -207,12 +224,6 @@ public final class Augmenter {
     byte[] pixels = new byte[(int) (img.total() * img.channels())];
     img.data().get(pixels);
     int rowStride = (int) img.step(0);
-    float[] scale = new float[channels];
-    float[] shift = new float[channels];
-    for (int c = 0; c < channels; c++) {
-      scale[c] = 1f / (255f * spec.std()[c]);
-      shift[c] = -spec.mean()[c] / spec.std()[c];
-    }
     int plane = size * size;
     for (int y = 0; y < size; y++) {
       int sy = top + y;
@@ -221,14 +232,14 @@ public final class Augmenter {
         int o = offset + y * size + x;
         if (sy < 0 || sy >= height || sx < 0 || sx >= width) {
           for (int c = 0; c < channels; c++) {
-            out[o + c * plane] = shift[c];
+            out[o + c * plane] = 0f;
           }
           continue;
         }
         int p = sy * rowStride + sx * channels;
         for (int c = 0; c < channels; c++) {
           int source = channels == 3 ? 2 - c : 0; // BGR -> RGB
-          out[o + c * plane] = (pixels[p + source] & 0xFF) * scale[c] + shift[c];
+          out[o + c * plane] = pixels[p + source] & 0xFF;
         }
       }
     }

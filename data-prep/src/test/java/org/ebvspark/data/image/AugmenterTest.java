@@ -113,6 +113,9 @@ class AugmenterTest {
             1,
             new float[] {0},
             new float[] {1},
+            0,
+            false,
+            0,
             0);
     int flipped = 0;
     for (int row = 0; row < 40; row++) {

@@ -23,6 +23,10 @@ import org.nd4j.linalg.learning.config.Nesterovs;
  * @param seed the seed of initialization, shuffling and augmentation
  * @param randomErase the probability that a training image gets a random rectangle erased
  *     (torchvision's RandomErasing; the paper's ImageNet recipe uses 0.1), 0 for none
+ * @param trivialAugment one TrivialAugment-wide operation per training image (the paper's recipe)
+ * @param mixup mixup's alpha (the paper's recipe: 0.2), 0 for none
+ * @param cutmix cutmix's alpha (the paper's recipe: 1.0), 0 for none; with mixup, each batch takes
+ *     one of the two at random
  */
 public record Recipe(
     String optimizer,
@@ -35,7 +39,10 @@ public record Recipe(
     double labelSmoothing,
     int batchSize,
     long seed,
-    double randomErase) {
+    double randomErase,
+    boolean trivialAugment,
+    double mixup,
+    double cutmix) {
 
   public Recipe {
     if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
@@ -66,6 +73,10 @@ public record Recipe(
     if (!(randomErase >= 0 && randomErase <= 1)) {
       throw new BadOptionException("--random-erase must be in [0, 1], got " + randomErase);
     }
+    if (!(mixup >= 0) || !(cutmix >= 0) || Double.isInfinite(mixup + cutmix)) {
+      throw new BadOptionException(
+          "--mixup and --cutmix must not be negative, got " + mixup + " and " + cutmix);
+    }
     if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
       throw new BadOptionException("--label-smoothing must be in [0, 1), got " + labelSmoothing);
     }
@@ -74,8 +85,51 @@ public record Recipe(
   /** The reference recipe for {@code epochs} epochs of batch {@code batchSize}. */
   public static Recipe reference(int epochs, int batchSize, long seed) {
     return new Recipe(
-        "sgd", 0.1 * batchSize / 256.0, 0.9, 2e-5, 5, 0.01, epochs, 0.1, batchSize, seed, 0);
+        "sgd",
+        0.1 * batchSize / 256.0,
+        0.9,
+        2e-5,
+        5,
+        0.01,
+        epochs,
+        0.1,
+        batchSize,
+        seed,
+        0,
+        false,
+        0,
+        0);
   }
+
+  /**
+   * The reference implementation's ImageNet recipe (lr 0.5 at batch 1024, scaled linearly by the
+   * trainer, momentum 0.9, weight decay 2e-5, label smoothing 0.1, TrivialAugment-wide, random
+   * erasing 0.1, mixup 0.2 and cutmix 1.0) for {@code epochs}; its 5 warm-up epochs are cut to a
+   * tenth of a shorter run, as by default.
+   */
+  public static Recipe paper(int epochs, int batchSize, long seed) {
+    return new Recipe(
+        "sgd",
+        PAPER_LEARNING_RATE,
+        0.9,
+        2e-5,
+        defaultWarmupEpochs(epochs),
+        0.01,
+        epochs,
+        0.1,
+        batchSize,
+        seed,
+        0.1,
+        true,
+        0.2,
+        1.0);
+  }
+
+  /** The paper recipe's peak rate, given for a global batch of {@link #PAPER_BATCH}. */
+  public static final double PAPER_LEARNING_RATE = 0.5;
+
+  /** The global batch of the paper recipe's learning rate. */
+  public static final int PAPER_BATCH = 1024;
 
   /**
    * The default warm-up for a run of {@code epochs}: the reference recipe's 5 epochs (for 90), and
@@ -97,7 +151,10 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         seed,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withEpochs(int value) {
@@ -112,7 +169,10 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         seed,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withSeed(long value) {
@@ -127,7 +187,10 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         value,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withOptimizer(String value) {
@@ -142,7 +205,10 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         seed,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withWarmupEpochs(double value) {
@@ -157,7 +223,10 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         seed,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withLabelSmoothing(double value) {
@@ -172,7 +241,10 @@ public record Recipe(
         value,
         batchSize,
         seed,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withWeightDecay(double value) {
@@ -187,7 +259,10 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         seed,
-        randomErase);
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
   }
 
   public Recipe withRandomErase(double value) {
@@ -202,7 +277,65 @@ public record Recipe(
         labelSmoothing,
         batchSize,
         seed,
-        value);
+        value,
+        trivialAugment,
+        mixup,
+        cutmix);
+  }
+
+  public Recipe withTrivialAugment(boolean value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed,
+        randomErase,
+        value,
+        mixup,
+        cutmix);
+  }
+
+  public Recipe withMomentum(double value) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        value,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed,
+        randomErase,
+        trivialAugment,
+        mixup,
+        cutmix);
+  }
+
+  /** Mixup and cutmix at these alphas (0: off). */
+  public Recipe withMixing(double mixupAlpha, double cutmixAlpha) {
+    return new Recipe(
+        optimizer,
+        learningRate,
+        momentum,
+        weightDecay,
+        warmupEpochs,
+        warmupStart,
+        epochs,
+        labelSmoothing,
+        batchSize,
+        seed,
+        randomErase,
+        trivialAugment,
+        mixupAlpha,
+        cutmixAlpha);
   }
 
   /** The updater with the schedule for {@code iterationsPerEpoch} steps per epoch. */
@@ -223,7 +356,8 @@ public record Recipe(
     return String.format(
         Locale.ROOT,
         "%s lr %.4g (warm-up %.3g epochs from %.0f%%, cosine to epoch %d), momentum %s, weight"
-            + " decay %s, label smoothing %s, random erase %s, batch %d, seed %d",
+            + " decay %s, label smoothing %s, random erase %s, TrivialAugment %s, mixup %s, cutmix"
+            + " %s, batch %d, seed %d",
         optimizer,
         learningRate,
         warmupEpochs,
@@ -233,6 +367,9 @@ public record Recipe(
         weightDecay,
         labelSmoothing,
         randomErase,
+        trivialAugment ? "on" : "off",
+        mixup,
+        cutmix,
         batchSize,
         seed);
   }

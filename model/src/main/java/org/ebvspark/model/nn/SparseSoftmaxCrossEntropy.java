@@ -22,6 +22,11 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * whose gradient is dL/dz = softmax(z) - q. Defaults follow the EBV reference recipe (e = 0.1); e =
  * 0 is plain cross-entropy. The preceding layer must output logits (identity activation).
+ *
+ * <p>A mixed batch (mixup or cutmix) has labels {@code [minibatch, 3]}: classes a and b and the
+ * weight lambda of a. Its target is q = (1 - e) (lambda onehot(a) + (1 - lambda) onehot(b)) + e/N,
+ * so that L = lambda CE_e(a) + (1 - lambda) CE_e(b), with both terms formed from the two logits z_a
+ * and z_b; nothing N-wide is made from the labels.
  */
 public final class SparseSoftmaxCrossEntropy implements ILossFunction {
   private static final long serialVersionUID = 1L;
@@ -59,11 +64,14 @@ public final class SparseSoftmaxCrossEntropy implements ILossFunction {
     }
     long mb = preOutput.size(0);
     long n = preOutput.size(1);
-    if (labels.size(0) != mb || labels.length() != mb) {
+    boolean mixed = labels.rank() == 2 && labels.size(1) == 3;
+    if (labels.size(0) != mb || (labels.length() != mb && !mixed)) {
       throw new IllegalArgumentException(
           "labels must be class indices ["
               + mb
-              + ", 1], got "
+              + ", 1] (or class, class, weight ["
+              + mb
+              + ", 3] for a mixed batch), got "
               + java.util.Arrays.toString(labels.shape()));
     }
     INDArray z = preOutput;
@@ -76,20 +84,23 @@ public final class SparseSoftmaxCrossEntropy implements ILossFunction {
     INDArray loss = logSumExp.subi(meanZ.muli(e));
     INDArray grad = gradient ? exp.diviColumnVector(sum.reshape(mb, 1)).subi(e / n) : null;
     for (long i = 0; i < mb; i++) {
-      double raw = labels.getDouble(i);
-      long y = (long) raw;
-      if (y != raw || y < 0 || y >= n) {
-        throw new IllegalArgumentException(
-            String.format(
-                Locale.ROOT,
-                "label %s is not a class index in 0..%d (the head has %d classes)",
-                raw,
-                n - 1,
-                n));
+      long a = classIndex(mixed ? labels.getDouble(i, 0) : labels.getDouble(i), n);
+      double lambda = 1;
+      long b = a;
+      if (mixed) {
+        b = classIndex(labels.getDouble(i, 1), n);
+        lambda = labels.getDouble(i, 2);
+        if (!(lambda >= 0 && lambda <= 1)) {
+          throw new IllegalArgumentException("mixing weight " + lambda + " is not in [0, 1]");
+        }
       }
-      loss.putScalar(i, loss.getDouble(i) - (1 - e) * z.getDouble(i, y));
+      double target = (1 - e) * (lambda * z.getDouble(i, a) + (1 - lambda) * z.getDouble(i, b));
+      loss.putScalar(i, loss.getDouble(i) - target);
       if (grad != null) {
-        grad.putScalar(i, y, grad.getDouble(i, y) - (1 - e));
+        grad.putScalar(i, a, grad.getDouble(i, a) - (1 - e) * lambda);
+        if (lambda != 1) {
+          grad.putScalar(i, b, grad.getDouble(i, b) - (1 - e) * (1 - lambda));
+        }
       }
     }
     if (mask != null) {
@@ -100,6 +111,20 @@ public final class SparseSoftmaxCrossEntropy implements ILossFunction {
       }
     }
     return new Pair<>(loss.reshape(mb, 1), grad);
+  }
+
+  private static long classIndex(double raw, long n) {
+    long y = (long) raw;
+    if (y != raw || y < 0 || y >= n) {
+      throw new IllegalArgumentException(
+          String.format(
+              Locale.ROOT,
+              "label %s is not a class index in 0..%d (the head has %d classes)",
+              raw,
+              n - 1,
+              n));
+    }
+    return y;
   }
 
   @Override

@@ -124,16 +124,24 @@ class EbvHeadTest {
       ComputationGraph net = net(head, DataType.DOUBLE, false);
       INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 8).subi(0.5);
       INDArray labels = Nd4j.createFromArray(new double[][] {{0}, {3}, {19}, {7}, {7}, {12}});
-      boolean ok =
-          GradientCheckUtil.checkGradients(
-              new GradientCheckUtil.GraphConfig()
-                  .net(net)
-                  .inputs(new INDArray[] {x})
-                  .labels(new INDArray[] {labels})
-                  .epsilon(1e-6)
-                  .maxRelError(1e-4)
-                  .minAbsoluteError(1e-8));
-      assertThat(ok).as(head.kind().label()).isTrue();
+      // A mixed batch: class, partner's class, weight (mixup and cutmix).
+      INDArray mixed =
+          Nd4j.createFromArray(
+              new double[][] {
+                {0, 3, 0.7}, {3, 19, 0.2}, {19, 0, 1}, {7, 7, 0.5}, {7, 12, 0}, {12, 5, 0.45}
+              });
+      for (INDArray y : new INDArray[] {labels, mixed}) {
+        boolean ok =
+            GradientCheckUtil.checkGradients(
+                new GradientCheckUtil.GraphConfig()
+                    .net(net)
+                    .inputs(new INDArray[] {x})
+                    .labels(new INDArray[] {y})
+                    .epsilon(1e-6)
+                    .maxRelError(1e-4)
+                    .minAbsoluteError(1e-8));
+        assertThat(ok).as(head.kind().label() + " labels " + y.size(1)).isTrue();
+      }
     }
   }
 
@@ -186,5 +194,63 @@ class EbvHeadTest {
     INDArray bad = Nd4j.createFromArray(new double[][] {{1}, {3}});
     assertThatThrownBy(() -> loss.computeScore(bad, z, identity, null, false))
         .hasMessage("label 3.0 is not a class index in 0..2 (the head has 3 classes)");
+  }
+
+  @Test
+  void mixedLabelsGiveTheDenseMixedTargetsLossAndGradient() {
+    double e = 0.1;
+    SparseSoftmaxCrossEntropy loss = new SparseSoftmaxCrossEntropy(e);
+    var identity = Activation.IDENTITY.getActivationFunction();
+    int n = 7;
+    double[][] rows = {{0, 3, 0.7}, {6, 6, 0.25}, {2, 5, 1}, {4, 1, 0}, {5, 0, 0.5}};
+    int mb = rows.length;
+    Nd4j.getRandom().setSeed(5);
+    INDArray z = Nd4j.randn(DataType.DOUBLE, mb, n).muli(3);
+    INDArray y = Nd4j.createFromArray(rows);
+    // The dense formula: q = (1 - e) (lambda onehot(a) + (1 - lambda) onehot(b)) + e / N.
+    INDArray q = Nd4j.zeros(DataType.DOUBLE, mb, n).addi(e / n);
+    for (int i = 0; i < mb; i++) {
+      int a = (int) rows[i][0];
+      int b = (int) rows[i][1];
+      q.putScalar(i, a, q.getDouble(i, a) + (1 - e) * rows[i][2]);
+      q.putScalar(i, b, q.getDouble(i, b) + (1 - e) * (1 - rows[i][2]));
+    }
+    INDArray logSoftmax =
+        z.subColumnVector(
+            org.nd4j.linalg.ops.transforms.Transforms.log(
+                    org.nd4j.linalg.ops.transforms.Transforms.exp(z, true).sum(1), false)
+                .reshape(mb, 1));
+    INDArray denseLoss = q.mul(logSoftmax).sum(1).negi();
+    INDArray denseGrad = org.nd4j.linalg.ops.transforms.Transforms.exp(logSoftmax, true).subi(q);
+    INDArray perExample = loss.computeScoreArray(y, z, identity, null);
+    for (int i = 0; i < mb; i++) {
+      assertThat(perExample.getDouble(i)).isCloseTo(denseLoss.getDouble(i), within(1e-10));
+    }
+    INDArray grad = loss.computeGradient(y, z, identity, null);
+    assertThat(grad.sub(denseGrad).amaxNumber().doubleValue()).isLessThan(1e-12);
+    // ... which is lambda CE(a) + (1 - lambda) CE(b) of two unmixed batches.
+    INDArray a = y.getColumn(0).reshape(mb, 1);
+    INDArray b = y.getColumn(1).reshape(mb, 1);
+    INDArray lambda = y.getColumn(2);
+    INDArray split =
+        loss.computeScoreArray(a, z, identity, null)
+            .reshape(mb)
+            .mul(lambda)
+            .addi(loss.computeScoreArray(b, z, identity, null).reshape(mb).mul(lambda.rsub(1)));
+    for (int i = 0; i < mb; i++) {
+      assertThat(perExample.getDouble(i)).isCloseTo(split.getDouble(i), within(1e-10));
+    }
+    INDArray badWeight = Nd4j.createFromArray(new double[][] {{0, 1, 1.5}, {0, 1, 0.5}});
+    assertThatThrownBy(
+            () ->
+                loss.computeScore(
+                    badWeight,
+                    z.get(
+                        org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()),
+                    identity,
+                    null,
+                    false))
+        .hasMessage("mixing weight 1.5 is not in [0, 1]");
   }
 }

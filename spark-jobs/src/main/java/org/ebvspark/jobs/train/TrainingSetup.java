@@ -115,7 +115,11 @@ public final class TrainingSetup {
       trainSpec = AugmentSpec.smallTrain(size, Math.max(1, size / 8), r.channels(), half, half);
       evalSpec = AugmentSpec.smallEval(size, r.channels(), half, half);
     }
-    trainSpec = trainSpec.withErasing(r.recipe().randomErase());
+    trainSpec =
+        trainSpec
+            .withErasing(r.recipe().randomErase())
+            .withTrivialAugment(r.recipe().trivialAugment())
+            .withMixing(r.recipe().mixup(), r.recipe().cutmix());
     return new TrainingSetup(
         r,
         classes,

@@ -105,7 +105,8 @@ final class WorkerStateHook implements TrainingHook {
   }
 
   private static long fingerprint(INDArray labels) {
-    return Arrays.hashCode(labels.toFloatVector());
+    // Every element: a mixed batch's labels are [mb, 3] (class, partner's class, weight).
+    return Arrays.hashCode(labels.reshape(labels.length()).toFloatVector());
   }
 
   private static long mix(long a, long b, long c) {

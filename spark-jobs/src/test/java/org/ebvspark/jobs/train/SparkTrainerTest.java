@@ -325,6 +325,64 @@ class SparkTrainerTest {
   }
 
   @Test
+  void thePaperRecipesMixedBatchesAreWhatTheExecutorsTrainOn() throws Exception {
+    Path run = dir.resolve("paper");
+    TrainRequest plain = request(table, run.toString(), 1, 0, false);
+    TrainRequest paper =
+        plain.withRecipe(
+            plain.recipe().withTrivialAugment(true).withRandomErase(0.1).withMixing(0.2, 1.0));
+    TrainingSetup setup = TrainingSetup.resolve(paper, conf());
+    assertThat(setup.trainSpec().trivialAugment()).isTrue();
+    assertThat(setup.trainSpec().mixes()).isTrue();
+    assertThat(setup.evalSpec().mixes()).isFalse();
+    TableBatchLoader mixing =
+        new TableBatchLoader(setup.trainSpec(), SEED, new HadoopConf(conf()), 1L << 28);
+    TableBatchLoader unmixed =
+        new TableBatchLoader(
+            TrainingSetup.resolve(plain, conf()).trainSpec(),
+            SEED,
+            new HadoopConf(conf()),
+            1L << 28);
+    List<String> paths = BatchPlan.of(table, ImageTable.TRAIN, 7, conf()).epoch(0, 0, true);
+    // The labels as the executors' loader makes them.
+    List<float[]> shipped =
+        spark
+            .context()
+            .parallelize(paths, 2)
+            .map(path -> mixing.load(path).getLabels().data().asFloat())
+            .collect();
+    int weights = 0;
+    for (int b = 0; b < paths.size(); b++) {
+      float[] classes = unmixed.load(paths.get(b)).getLabels().data().asFloat();
+      float[] y = shipped.get(b);
+      int n = classes.length;
+      assertThat(y).hasSize(3 * n);
+      for (int i = 0; i < n; i++) {
+        assertThat(y[3 * i]).isEqualTo(classes[i]);
+        assertThat(y[3 * i + 1]).isEqualTo(classes[i == 0 ? n - 1 : i - 1]);
+        assertThat(y[3 * i + 2]).isEqualTo(y[2]).isBetween(0f, 1f);
+      }
+      weights += y[2] > 0 && y[2] < 1 ? 1 : 0;
+      // A batch mixes the same way wherever it is assembled.
+      assertThat(mixing.load(paths.get(b)).getLabels().data().asFloat()).isEqualTo(y);
+    }
+    assertThat(weights).isPositive();
+    TrainingLoop.Result r = train(paper, 0);
+    assertThat(r.evaluation().total()).isEqualTo(60);
+    JsonNode recipe =
+        Provenance.json().readTree(run.resolve("config.json").toFile()).at("/request/recipe");
+    assertThat(recipe.get("trivialAugment").asBoolean()).isTrue();
+    assertThat(recipe.get("mixup").asDouble()).isEqualTo(0.2);
+    assertThat(recipe.get("cutmix").asDouble()).isEqualTo(1.0);
+    for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+      JsonNode l = Provenance.json().readTree(line);
+      if (l.has("loss")) {
+        assertThat(l.get("loss").asDouble()).isFinite().isPositive();
+      }
+    }
+  }
+
+  @Test
   void distributedEvaluationMergesToTheSingleMachineResultAndWritesPredictions() throws Exception {
     Path run = dir.resolve("eval");
     train(request(table, run.toString(), 1, 0, false), 0);
