@@ -1,7 +1,8 @@
 """Writes the TrivialAugment-wide fixture of data-prep's TrivialAugmentWideTest: fixed 9 x 9 RGB
 and gray uint8 images and, for each operation of torchvision's TrivialAugmentWide at several
 magnitude bins and both signs, the image torchvision's own _apply_op makes of them (uint8 tensors,
-nearest interpolation, no fill: exactly what TrivialAugmentWide() does per image).
+no fill, nearest interpolation as TrivialAugmentWide() defaults to and bilinear as the reference
+recipe's preset passes).
 
 Run: /usr/bin/python3 bench/python/trivial_augment_fixture.py \
        data-prep/src/test/resources/trivial-augment-torchvision.json
@@ -28,10 +29,12 @@ def main(path):
             m = float(magnitudes[b].item()) if b is not None else 0.0
             for sign in ([1, -1] if signed else [1]):
                 for label, img in (("rgb", rgb), ("gray", gray)):
-                    out = _apply_op(img.clone(), name, sign * m, InterpolationMode.NEAREST, None)
-                    cases.append({
-                        "op": name, "bin": b, "sign": sign, "magnitude": sign * m,
-                        "image": label, "output": out.flatten().tolist()})
+                    for mode in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+                        out = _apply_op(img.clone(), name, sign * m, mode, None)
+                        cases.append({
+                            "op": name, "bin": b, "sign": sign, "magnitude": sign * m,
+                            "image": label, "interpolation": mode.value,
+                            "output": out.flatten().tolist()})
     doc = {
         "torch": torch.__version__, "torchvision": torchvision.__version__,
         "size": 9, "rgb": rgb.flatten().tolist(), "gray": gray.flatten().tolist(),

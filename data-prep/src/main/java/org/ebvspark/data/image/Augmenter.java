@@ -75,7 +75,14 @@ public final class Augmenter {
     }
     // Drawn after the crop's numbers, so a spec without them crops exactly as before.
     if (spec.trivialAugment()) {
-      TrivialAugmentWide.apply(out, offset, spec.channels(), spec.size(), rng);
+      // Bilinear, as the reference recipe's preset passes it.
+      TrivialAugmentWide.apply(
+          out,
+          offset,
+          spec.channels(),
+          spec.size(),
+          TrivialAugmentWide.Interpolation.BILINEAR,
+          rng);
     }
     normalize(out, offset);
     if (spec.erase() > 0 && rng.nextDouble() < spec.erase()) {

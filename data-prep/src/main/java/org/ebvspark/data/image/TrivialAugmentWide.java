@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * TrivialAugment in its wide form (Müller and Hutter 2021), as torchvision's {@code
  * TrivialAugmentWide} does it on uint8 image tensors: one of 14 operations drawn uniformly, at one
  * of 31 magnitude bins drawn uniformly, negated with probability 1/2 where the operation is signed.
- * Geometric operations sample the nearest pixel and fill with black.
+ * Geometric operations fill with black and sample the nearest pixel or bilinearly.
  *
  * <p>The image is {@code channels} planes of {@code size x size} pixel values 0..255 held in floats
  * (the augmenter's buffer before normalization); every operation leaves whole numbers in 0..255, as
@@ -81,28 +81,58 @@ public final class TrivialAugmentWide {
     return (float) (start + (end - start) * i / (BINS - 1));
   }
 
+  /**
+   * How the geometric operations sample: torchvision's TrivialAugmentWide defaults to nearest; the
+   * reference recipe's preset (torchvision's classification references) passes bilinear.
+   */
+  public enum Interpolation {
+    NEAREST,
+    BILINEAR
+  }
+
   /** Draws an operation, a bin and a sign from {@code rng} and applies it. */
   public static void apply(
-      float[] image, int offset, int channels, int size, SplittableRandom rng) {
+      float[] image,
+      int offset,
+      int channels,
+      int size,
+      Interpolation interpolation,
+      SplittableRandom rng) {
     Op op = OPS[rng.nextInt(OPS.length)];
     double m = op.binned() ? magnitude(op, rng.nextInt(BINS)) : 0;
     if (op.signed() && rng.nextBoolean()) {
       m = -m;
     }
-    apply(op, m, image, offset, channels, size);
+    apply(op, m, interpolation, image, offset, channels, size);
   }
 
   /** Applies {@code op} at signed magnitude {@code m}. */
-  public static void apply(Op op, double m, float[] image, int offset, int channels, int size) {
-    Planes p = new Planes(image, offset, channels, size);
+  public static void apply(
+      Op op,
+      double m,
+      Interpolation interpolation,
+      float[] image,
+      int offset,
+      int channels,
+      int size) {
+    Planes p = new Planes(image, offset, channels, size, interpolation);
+    double half = size * 0.5;
     switch (op) {
       case IDENTITY -> {}
       // torchvision shears about the top-left corner: source column i + m (j + 1/2) for ShearX.
-      case SHEAR_X -> p.resample(1, m, 0, m * 0.5, 0, 1, 0, 0);
-      case SHEAR_Y -> p.resample(1, 0, 0, 0, m, 1, 0, m * 0.5);
-      case TRANSLATE_X -> p.resample(1, 0, -(int) m, 0, 0, 1, 0, 0);
-      case TRANSLATE_Y -> p.resample(1, 0, 0, 0, 0, 1, -(int) m, 0);
-      case ROTATE -> p.rotate(m);
+      case SHEAR_X -> p.warp(1, m, m * 0.5, 0, 1, 0);
+      case SHEAR_Y -> p.warp(1, 0, 0, m, 1, m * 0.5);
+      case TRANSLATE_X -> p.warp(1, 0, -(int) m, 0, 1, 0);
+      case TRANSLATE_Y -> p.warp(1, 0, 0, 0, 1, -(int) m);
+      case ROTATE -> {
+        // Counter-clockwise about the center: pixel center (x, y) relative to the center reads
+        // (cos t x - sin t y, sin t x + cos t y).
+        double t = Math.toRadians(m);
+        double cos = Math.cos(t);
+        double sin = Math.sin(t);
+        double c = 0.5 - half;
+        p.warp(cos, -sin, cos * c - sin * c + half - 0.5, sin, cos, sin * c + cos * c + half - 0.5);
+      }
       case BRIGHTNESS -> p.brightness(1 + m);
       case COLOR -> p.saturation(1 + m);
       case CONTRAST -> p.contrast(1 + m);
@@ -121,13 +151,15 @@ public final class TrivialAugmentWide {
     private final int channels;
     private final int size;
     private final int plane;
+    private final Interpolation interpolation;
 
-    Planes(float[] v, int offset, int channels, int size) {
+    Planes(float[] v, int offset, int channels, int size, Interpolation interpolation) {
       this.v = v;
       this.offset = offset;
       this.channels = channels;
       this.size = size;
       this.plane = size * size;
+      this.interpolation = interpolation;
     }
 
     private int at(int c) {
@@ -135,51 +167,48 @@ public final class TrivialAugmentWide {
     }
 
     /**
-     * Nearest-pixel resampling where output pixel (column i, row j) reads source column rint(a i +
-     * b j + c + d) and row rint(e i + f j + g + h'), black outside: the inverse affine map with
-     * pixel-center terms (d, h') separated so that integer shifts stay exact.
+     * Output pixel (column i, row j) takes the source at column ax i + bx j + cx, row ay i + by j +
+     * cy (pixel indices; torchvision's inverse affine grid, unnormalized as grid_sample does with
+     * align_corners false), black outside: nearest rounds half to even; bilinear weighs the four
+     * neighbours, zero outside, and rounds the result.
      */
-    void resample(double a, double b, double c, double d, double e, double f, double g, double h) {
+    void warp(double ax, double bx, double cx, double ay, double by, double cy) {
       float[] src = new float[plane];
       for (int ch = 0; ch < channels; ch++) {
         int base = at(ch);
         System.arraycopy(v, base, src, 0, plane);
         for (int j = 0; j < size; j++) {
           for (int i = 0; i < size; i++) {
-            long x = (long) Math.rint(a * i + b * j + c + d);
-            long y = (long) Math.rint(e * i + f * j + g + h);
+            double x = ax * i + bx * j + cx;
+            double y = ay * i + by * j + cy;
             v[base + j * size + i] =
-                x >= 0 && x < size && y >= 0 && y < size ? src[(int) y * size + (int) x] : 0f;
+                interpolation == Interpolation.NEAREST ? nearest(src, x, y) : bilinear(src, x, y);
           }
         }
       }
     }
 
-    /**
-     * Counter-clockwise rotation by {@code degrees} about the image center (torchvision's rotate):
-     * the source of a pixel center (x, y), relative to the center, is (cos t x - sin t y, sin t x +
-     * cos t y).
-     */
-    void rotate(double degrees) {
-      double t = Math.toRadians(degrees);
-      double cos = Math.cos(t);
-      double sin = Math.sin(t);
-      double half = size * 0.5;
-      float[] src = new float[plane];
-      for (int ch = 0; ch < channels; ch++) {
-        int base = at(ch);
-        System.arraycopy(v, base, src, 0, plane);
-        for (int j = 0; j < size; j++) {
-          double y = j + 0.5 - half;
-          for (int i = 0; i < size; i++) {
-            double x = i + 0.5 - half;
-            long sx = (long) Math.rint(cos * x - sin * y + half - 0.5);
-            long sy = (long) Math.rint(sin * x + cos * y + half - 0.5);
-            v[base + j * size + i] =
-                sx >= 0 && sx < size && sy >= 0 && sy < size ? src[(int) sy * size + (int) sx] : 0f;
-          }
-        }
-      }
+    private float pixel(float[] src, long x, long y) {
+      return x >= 0 && x < size && y >= 0 && y < size ? src[(int) y * size + (int) x] : 0f;
+    }
+
+    private float nearest(float[] src, double x, double y) {
+      return pixel(src, (long) Math.rint(x), (long) Math.rint(y));
+    }
+
+    private float bilinear(float[] src, double x, double y) {
+      double fx = Math.floor(x);
+      double fy = Math.floor(y);
+      long x0 = (long) fx;
+      long y0 = (long) fy;
+      double wx = x - fx;
+      double wy = y - fy;
+      double s =
+          (1 - wx) * (1 - wy) * pixel(src, x0, y0)
+              + wx * (1 - wy) * pixel(src, x0 + 1, y0)
+              + (1 - wx) * wy * pixel(src, x0, y0 + 1)
+              + wx * wy * pixel(src, x0 + 1, y0 + 1);
+      return (float) Math.rint(s);
     }
 
     /**

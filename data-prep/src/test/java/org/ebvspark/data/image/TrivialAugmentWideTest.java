@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.ebvspark.data.image.TrivialAugmentWide.Interpolation;
 import org.ebvspark.data.image.TrivialAugmentWide.Op;
 import org.ebvspark.model.Provenance;
 import org.ebvspark.testing.PlantedImages;
@@ -28,8 +29,13 @@ class TrivialAugmentWideTest {
   }
 
   private static float[] applied(Op op, double m, float[] in, int channels, int size) {
+    return applied(op, m, Interpolation.NEAREST, in, channels, size);
+  }
+
+  private static float[] applied(
+      Op op, double m, Interpolation interpolation, float[] in, int channels, int size) {
     float[] v = in.clone();
-    TrivialAugmentWide.apply(op, m, v, 0, channels, size);
+    TrivialAugmentWide.apply(op, m, interpolation, v, 0, channels, size);
     return v;
   }
 
@@ -149,21 +155,39 @@ class TrivialAugmentWideTest {
     float[] gray = floats(doc.get("gray"));
     Set<Op> covered = EnumSet.noneOf(Op.class);
     List<String> mismatches = new ArrayList<>();
+    int bilinearOff = 0;
+    int bilinearPixels = 0;
     for (JsonNode c : doc.get("cases")) {
       Op op = Op.valueOf(snake(c.get("op").asText()));
       boolean color = c.get("image").asText().equals("rgb");
       float[] expected = floats(c.get("output"));
+      Interpolation interpolation =
+          Interpolation.valueOf(c.get("interpolation").asText().toUpperCase(java.util.Locale.ROOT));
       float[] got =
-          applied(op, c.get("magnitude").asDouble(), color ? rgb : gray, color ? 3 : 1, size);
+          applied(
+              op,
+              c.get("magnitude").asDouble(),
+              interpolation,
+              color ? rgb : gray,
+              color ? 3 : 1,
+              size);
       covered.add(op);
+      boolean bilinear = interpolation == Interpolation.BILINEAR;
+      bilinearPixels += bilinear ? expected.length : 0;
       for (int k = 0; k < expected.length; k++) {
-        if (got[k] != expected[k]) {
+        // torch computes the sampling grid and the bilinear weights in float32: a value that
+        // lands on a half can round the other way. Off by one there, exact everywhere else.
+        if (bilinear && Math.abs(got[k] - expected[k]) == 1) {
+          bilinearOff++;
+        } else if (got[k] != expected[k]) {
           mismatches.add(
               c.get("op").asText()
                   + " m="
                   + c.get("magnitude").asDouble()
                   + " "
                   + c.get("image").asText()
+                  + " "
+                  + interpolation
                   + " at "
                   + k
                   + ": "
@@ -175,6 +199,7 @@ class TrivialAugmentWideTest {
     }
     assertThat(covered).isEqualTo(EnumSet.allOf(Op.class));
     assertThat(mismatches).isEmpty();
+    assertThat(bilinearOff).isLessThan(bilinearPixels / 500);
   }
 
   @Test
