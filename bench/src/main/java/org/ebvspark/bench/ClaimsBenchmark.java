@@ -422,16 +422,16 @@ public final class ClaimsBenchmark {
         List.of(
             new Variant("default", "default", base, byDefault),
             new Variant(
-                "default + TrivialAugment-wide", "ta", base.withTrivialAugment(true), byDefault),
-            new Variant(
-                "default + random erasing 0.1", "erase", base.withRandomErase(0.1), byDefault),
-            new Variant(
-                "default + mixup 0.2 / cutmix 1.0", "mix", base.withMixing(0.2, 1.0), byDefault),
-            new Variant(
                 "paper (`--paper-recipe`)",
                 "paper",
                 Recipe.paper(epochs, BATCH, seed),
-                new TrainingLoop.Rounds(5, 0, Recipe.PAPER_BATCH)));
+                new TrainingLoop.Rounds(5, 0, Recipe.PAPER_BATCH)),
+            new Variant(
+                "default + TrivialAugment-wide", "ta", base.withTrivialAugment(true), byDefault),
+            new Variant(
+                "default + mixup 0.2 / cutmix 1.0", "mix", base.withMixing(0.2, 1.0), byDefault),
+            new Variant(
+                "default + random erasing 0.1", "erase", base.withRandomErase(0.1), byDefault));
     for (Variant v : variants) {
       String name = String.format(Locale.ROOT, "claims-recipe-%s-e%d-s%d", v.key(), epochs, seed);
       Outcome o =

@@ -380,6 +380,21 @@ class SparkTrainerTest {
         assertThat(l.get("loss").asDouble()).isFinite().isPositive();
       }
     }
+    // A config.json written before these options existed reads back with all of them off.
+    var old =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            Provenance.json().readTree(run.resolve("config.json").toFile());
+    for (String field : List.of("trivialAugment", "mixup", "cutmix")) {
+      ((com.fasterxml.jackson.databind.node.ObjectNode) old.at("/request/recipe")).remove(field);
+      ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("trainAugmentation")).remove(field);
+    }
+    RunConfig before =
+        RunConfig.read(
+            new java.io.ByteArrayInputStream(Provenance.json().writeValueAsBytes(old)), "old");
+    assertThat(before.request().recipe().trivialAugment()).isFalse();
+    assertThat(before.request().recipe().mixup()).isZero();
+    assertThat(before.trainAugmentation().mixes()).isFalse();
+    assertThat(before.trainAugmentation().trivialAugment()).isFalse();
   }
 
   @Test
