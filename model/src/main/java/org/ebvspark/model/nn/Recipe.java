@@ -44,6 +44,12 @@ public record Recipe(
     double mixup,
     double cutmix) {
 
+  /** The paper recipe's peak rate, given for a global batch of {@link #PAPER_BATCH}. */
+  public static final double PAPER_LEARNING_RATE = 0.5;
+
+  /** The global batch of the paper recipe's learning rate. */
+  public static final int PAPER_BATCH = 1024;
+
   public Recipe {
     if (!optimizer.equals("sgd") && !optimizer.equals("adamw")) {
       throw new BadOptionException("--optimizer must be sgd or adamw, got '" + optimizer + "'");
@@ -124,12 +130,6 @@ public record Recipe(
         0.2,
         1.0);
   }
-
-  /** The paper recipe's peak rate, given for a global batch of {@link #PAPER_BATCH}. */
-  public static final double PAPER_LEARNING_RATE = 0.5;
-
-  /** The global batch of the paper recipe's learning rate. */
-  public static final int PAPER_BATCH = 1024;
 
   /**
    * The default warm-up for a run of {@code epochs}: the reference recipe's 5 epochs (for 90), and
