@@ -148,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
       names = "--paper-recipe",
       description =
           "The reference implementation's ImageNet recipe at once: lr 0.5 for a global batch of"
-              + " 1024 (scaled to yours), momentum 0.9, weight decay 2e-5, warm-up (5 epochs, or a"
+              + " 1024 (--reference-batch becomes 1024 unless given; scaled to yours), momentum 0.9, weight decay 2e-5, warm-up (5 epochs, or a"
               + " tenth of a shorter run) then cosine, label smoothing 0.1, TrivialAugment-wide,"
               + " --random-erase 0.1, --mixup 0.2, --cutmix 1.0. Options given as well override"
               + " their part of it.")
