@@ -50,6 +50,13 @@ class FastLayersTest {
 
   private static final double DOUBLE_TOLERANCE = 1e-9;
 
+  // resnet18 in float32 (3 x 64 x 64, batch 4) is not in the equality test: on an AMD EPYC its
+  // fast-layer gradients differed from DL4J's and from a double-precision reference by up to 6%
+  // from the third stage (4 x 4 planes) on, deterministically, while they matched to 1e-4 on a
+  // Xeon; DL4J's layers matched the reference to 1e-5. Not found yet (not the batch-norm float
+  // kernel, not conv2d_bp's weight layout); until it is, --layers auto builds DL4J's layers for
+  // resnet18 and resnet50 (Backbone.fastByDefault; tested below). Open in issue 10.
+
   @TempDir Path dir;
 
   private static ComputationGraph network(
@@ -111,7 +118,7 @@ class FastLayersTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"cnn-small, 1, 12, 16", "resnet32, 3, 16, 8", "resnet18, 3, 64, 4"})
+  @CsvSource({"cnn-small, 1, 12, 16", "resnet32, 3, 16, 8"})
   void sameLossGradientsAndOutputsAsDl4jsLayersInFloat(
       String backboneName, int channels, int size, int n) {
     Backbone backbone = Backbone.fromLabel(backboneName);
@@ -384,5 +391,18 @@ class FastLayersTest {
     } finally {
       System.clearProperty(LayerChoice.PROPERTY);
     }
+  }
+
+  @Test
+  void autoBuildsDl4jsLayersForTheImageNetResNetsAndFastOnesWhenAsked() {
+    for (LayerChoice asked : new LayerChoice[] {LayerChoice.AUTO, LayerChoice.FAST}) {
+      ComputationGraph net = network(Backbone.RESNET18, 3, 32, asked);
+      assertThat(LayerChoice.of(net.getConfiguration()))
+          .as("resnet18 with " + asked)
+          .isEqualTo(asked == LayerChoice.AUTO ? LayerChoice.DL4J : LayerChoice.FAST);
+    }
+    assertThat(
+            LayerChoice.of(network(Backbone.RESNET32, 3, 16, LayerChoice.AUTO).getConfiguration()))
+        .isEqualTo(LayerChoice.FAST);
   }
 }
