@@ -68,25 +68,10 @@ public enum Backbone {
         "unknown backbone '" + label + "' (resnet50, resnet18, resnet32, cnn-small)");
   }
 
-  /**
-   * Whether {@code layers} means the fast layers for this backbone. AUTO keeps DL4J's for the
-   * ImageNet ResNets: on an AMD EPYC, resnet18's fast-layer gradients differed from DL4J's (and
-   * from a double-precision reference) by up to 6% from its third stage on, while cnn-small and
-   * resnet32 matched to 1e-4 there and on a Xeon (issue 10; FastLayersTest). --layers fast still
-   * builds them.
-   */
-  private boolean fastByDefault(LayerChoice layers) {
-    if (layers == LayerChoice.AUTO && (this == RESNET50 || this == RESNET18)) {
-      String forced = System.getProperty(LayerChoice.PROPERTY);
-      return forced != null && LayerChoice.fromLabel(forced) == LayerChoice.FAST;
-    }
-    return layers.resolve() == LayerChoice.FAST;
-  }
-
   /** Adds the backbone's layers after the graph input {@code input}. */
   public void addTo(GraphBuilder g, String input, InputType inputType, LayerChoice layers) {
     g.addInputs(input).setInputTypes(inputType);
-    Layers l = new Layers(g, fastByDefault(layers));
+    Layers l = new Layers(g, layers.resolve() == LayerChoice.FAST);
     switch (this) {
       case RESNET50 -> imagenetResNet(l, input, new int[] {3, 4, 6, 3}, true);
       case RESNET18 -> imagenetResNet(l, input, new int[] {2, 2, 2, 2}, false);

@@ -50,12 +50,11 @@ class FastLayersTest {
 
   private static final double DOUBLE_TOLERANCE = 1e-9;
 
-  // resnet18 in float32 (3 x 64 x 64, batch 4) is not in the equality test: on an AMD EPYC its
-  // fast-layer gradients differed from DL4J's and from a double-precision reference by up to 6%
-  // from the third stage (4 x 4 planes) on, deterministically, while they matched to 1e-4 on a
-  // Xeon; DL4J's layers matched the reference to 1e-5. Not found yet (not the batch-norm float
-  // kernel, not conv2d_bp's weight layout); until it is, --layers auto builds DL4J's layers for
-  // resnet18 and resnet50 (Backbone.fastByDefault; tested below). Open in issue 10.
+  // resnet18 is not in the float equality test against DL4J's layers: on an AMD EPYC, DL4J's own
+  // float32 batch normalization gave its gradients (3 x 64 x 64, batch 4) up to 6% away from a
+  // double-precision reference from the third stage down, while the fast layers stayed within 1e-5
+  // (replacing only DL4J's batch-norm layers by ours removed the difference). It is tested against
+  // the double-precision reference instead, as are the other two.
 
   @TempDir Path dir;
 
@@ -77,7 +76,8 @@ class FastLayersTest {
   private static void copyParameters(ComputationGraph from, ComputationGraph to) {
     for (Layer layer : from.getLayers()) {
       if (layer.numParams() > 0) {
-        to.getLayer(layer.conf().getLayer().getLayerName()).setParams(layer.params().dup());
+        Layer target = to.getLayer(layer.conf().getLayer().getLayerName());
+        target.setParams(layer.params().castTo(target.params().dataType()).dup());
       }
     }
     assertThat(to.numParams()).isEqualTo(from.numParams());
@@ -157,12 +157,40 @@ class FastLayersTest {
   }
 
   /**
+   * The fast layers in float32 against DL4J's layers in double precision (an independent
+   * implementation, and no float rounding), from the same parameters and batch.
+   */
+  @ParameterizedTest
+  @CsvSource({"cnn-small, 1, 12, 16", "resnet32, 3, 16, 8", "resnet18, 3, 64, 4"})
+  void floatGradientsMatchADoublePrecisionReference(
+      String backboneName, int channels, int size, int n) {
+    Backbone backbone = Backbone.fromLabel(backboneName);
+    ComputationGraph reference =
+        network(backbone, channels, size, LayerChoice.DL4J).convertDataType(DataType.DOUBLE);
+    ComputationGraph fast = network(backbone, channels, size, LayerChoice.FAST);
+    copyParameters(reference, fast);
+    MultiDataSet data = batch(n, channels, size, 1, DataType.DOUBLE);
+    Map<String, INDArray> expected = gradients(reference, data);
+    Map<String, INDArray> actual =
+        gradients(
+            fast,
+            new MultiDataSet(
+                data.getFeatures(0).castTo(DataType.FLOAT),
+                data.getLabels(0).castTo(DataType.FLOAT)));
+    assertThat(fast.score()).isCloseTo(reference.score(), within(1e-4));
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach(
+        (k, v) ->
+            assertClose("gradient of " + k, actual.get(k).castTo(DataType.DOUBLE), v, TOLERANCE));
+  }
+
+  /**
    * Three training steps (updater, weight decay, running statistics) from the same start, in double
    * precision: in float, rounding 1e-6 apart in the gradients grows through the momentum and would
    * hide a real difference.
    */
   @ParameterizedTest
-  @CsvSource({"cnn-small, 1, 12, 16", "resnet32, 3, 16, 8"})
+  @CsvSource({"cnn-small, 1, 12, 16", "resnet32, 3, 16, 8", "resnet18, 3, 64, 4"})
   void sameTrainingStepsAsDl4jsLayersInDouble(String backboneName, int channels, int size, int n) {
     Backbone backbone = Backbone.fromLabel(backboneName);
     ComputationGraph dl4j =
@@ -196,6 +224,26 @@ class FastLayersTest {
         fast.outputSingle(false, x),
         dl4j.outputSingle(false, x),
         DOUBLE_TOLERANCE);
+  }
+
+  /**
+   * resnet50's bottleneck blocks, one gradient in double. Not in float, nor over training steps: at
+   * initialization with batches this small it is chaotic (a 1e-7 relative change of the input moved
+   * its double-precision gradients by up to 23% at 96 px, batch 8, against 1.3e-6 for resnet18), so
+   * no float32 implementation matches a double one there, and steps diverge.
+   */
+  @Test
+  void resnet50HasDl4jsGradientsInDouble() {
+    ComputationGraph dl4j =
+        network(Backbone.RESNET50, 3, 32, LayerChoice.DL4J).convertDataType(DataType.DOUBLE);
+    ComputationGraph fast =
+        network(Backbone.RESNET50, 3, 32, LayerChoice.FAST).convertDataType(DataType.DOUBLE);
+    copyParameters(dl4j, fast);
+    MultiDataSet data = batch(4, 3, 32, 1, DataType.DOUBLE);
+    Map<String, INDArray> expected = gradients(dl4j, data);
+    Map<String, INDArray> actual = gradients(fast, data);
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    expected.forEach((k, v) -> assertClose("gradient of " + k, actual.get(k), v, DOUBLE_TOLERANCE));
   }
 
   /**
@@ -394,15 +442,11 @@ class FastLayersTest {
   }
 
   @Test
-  void autoBuildsDl4jsLayersForTheImageNetResNetsAndFastOnesWhenAsked() {
-    for (LayerChoice asked : new LayerChoice[] {LayerChoice.AUTO, LayerChoice.FAST}) {
-      ComputationGraph net = network(Backbone.RESNET18, 3, 32, asked);
-      assertThat(LayerChoice.of(net.getConfiguration()))
-          .as("resnet18 with " + asked)
-          .isEqualTo(asked == LayerChoice.AUTO ? LayerChoice.DL4J : LayerChoice.FAST);
+  void autoBuildsTheFastLayersForEveryBackboneOnTheCpuBackend() {
+    for (Backbone backbone : Backbone.values()) {
+      assertThat(LayerChoice.of(network(backbone, 3, 32, LayerChoice.AUTO).getConfiguration()))
+          .as(backbone.label())
+          .isEqualTo(LayerChoice.FAST);
     }
-    assertThat(
-            LayerChoice.of(network(Backbone.RESNET32, 3, 16, LayerChoice.AUTO).getConfiguration()))
-        .isEqualTo(LayerChoice.FAST);
   }
 }
