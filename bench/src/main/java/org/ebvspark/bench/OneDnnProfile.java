@@ -91,9 +91,9 @@ public final class OneDnnProfile {
     report.raw("## Where a fast step's oneDNN time goes (issue 10)");
     report.raw("");
     report.line(
-        "Machine: %s. Command: `bench/run-onednn-profile.sh %d` (%s). The fast layers, FC head,"
-            + " batch 128, random inputs, 2 threads; %d untimed steps, then %d timed ones with"
-            + " oneDNN's verbose log (DNNL_VERBOSE=1), summed per step by primitive, direction and"
+        "Machine: %s. Command: `bench/run-onednn-profile.sh %d` (%s). Each network in its own"
+            + " JVM, the fast layers, FC head, batch 128, random inputs, 2 threads; %d untimed"
+            + " steps, then %d timed ones with oneDNN's verbose log (DNNL_VERBOSE=1), summed per step by primitive, direction and"
             + " problem (reorders by tensor shape). Everything libnd4j hands to oneDNN is here:"
             + " the convolutions and the layout conversions around them (libnd4j gives oneDNN NCHW"
             + " arrays and oneDNN's kernels want blocked layouts, so inputs, output gradients and"
