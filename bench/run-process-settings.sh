@@ -38,4 +38,4 @@ for ((r = 1; r <= rounds; r++)); do
   done
 done
 # shellcheck disable=SC2086
-java $EBV_JAVA17_OPENS -cp "$bench_cp" org.ebvspark.bench.OneDnnProfile settings "$log" "$rounds"
+java $EBV_JAVA17_OPENS -cp "$bench_cp" org.ebvspark.bench.ProcessSettings "$log" "$rounds"

@@ -149,7 +149,7 @@ public final class LayerSpeedBenchmark {
         "2");
   }
 
-  private static double median(List<Double> v) {
+  static double median(List<Double> v) {
     List<Double> s = new ArrayList<>(v);
     s.sort(null);
     int n = s.size();

@@ -29,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class OneDnnProfile {
   private static final Path DOC = Path.of("docs/BENCHMARKS.md");
   private static final int BATCH = 128;
-  private static final int WARMUP = 5;
+  static final int WARMUP = 5;
 
   private record Net(Backbone backbone, String label, int channels, int size) {}
 
@@ -44,10 +44,7 @@ public final class OneDnnProfile {
     switch (args[0]) {
       case "train" -> train(args[1], Integer.parseInt(args[2]));
       case "summarize" -> summarize(Path.of(args[1]), Integer.parseInt(args[2]));
-      case "settings" -> settings(Path.of(args[1]), Integer.parseInt(args[2]));
-      default ->
-          throw new IllegalArgumentException(
-              "train NET STEPS | summarize LOG STEPS | settings LOG ROUNDS");
+      default -> throw new IllegalArgumentException("train NET STEPS | summarize LOG STEPS");
     }
   }
 
@@ -80,71 +77,11 @@ public final class OneDnnProfile {
         net.fit(data);
       }
       double ms = (System.nanoTime() - start) / 1e6 / steps;
+      // Read by ProcessSettings.
       System.out.printf("FAULTS %s %d%n", n.label(), (minorFaults() - faults) / steps);
       System.out.printf("MARK end %s %.3f%n", n.label(), ms);
       System.out.flush();
     }
-  }
-
-  /** One process's step: milliseconds and minor page faults per step. */
-  private record Sample(double ms, long faults) {}
-
-  private static void settings(Path log, int rounds) throws Exception {
-    // net -> setting -> the processes, in the order they ran
-    Map<String, Map<String, List<Sample>>> runs = new LinkedHashMap<>();
-    String net = null;
-    String setting = null;
-    long faults = -1;
-    for (String line : Files.readAllLines(log)) {
-      if (line.startsWith("SETTING ")) {
-        String[] f = line.split(" ", 3);
-        net = f[1];
-        setting = f[2];
-      } else if (line.startsWith("FAULTS ")) {
-        faults = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
-      } else if (line.startsWith("MARK end ")) {
-        double ms = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        runs.computeIfAbsent(net, k -> new LinkedHashMap<>())
-            .computeIfAbsent(setting, k -> new ArrayList<>())
-            .add(new Sample(ms, faults));
-      }
-    }
-    BenchmarkReport report = new BenchmarkReport("process-settings");
-    report.raw("## A training JVM's malloc and OpenMP settings (issue 10)");
-    report.raw("");
-    report.line(
-        "Machine: %s. Command: `bench/run-process-settings.sh %d` (%s). Each process trains one"
-            + " network (fast layers, FC head, batch 128, random inputs, 2 threads): %d untimed"
-            + " steps, then 8 timed. Default malloc = glibc's own (its mmap threshold moves between"
-            + " 128 KB and 32 MB as the process frees memory); fixed = `MALLOC_MMAP_THRESHOLD_=33554432"
-            + " MALLOC_TRIM_THRESHOLD_=1073741824`, glibc's largest fixed threshold). Default wait = OpenMP's"
-            + " own; passive = `OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4`. %d rounds, each"
-            + " running every setting once in this order; per process ms per step and minor page"
-            + " faults per step, in the order they ran.",
-        MachineInfo.describe(), rounds, java.time.LocalDate.now(), WARMUP, rounds);
-    report.raw("");
-    report.raw(
-        "| network | setting | median ms per step | ms per step, each process | page faults per"
-            + " step, each process |");
-    report.raw("|---|---|---|---|---|");
-    runs.forEach(
-        (n, bySetting) ->
-            bySetting.forEach(
-                (label, processes) -> {
-                  List<Double> ms = processes.stream().map(Sample::ms).sorted().toList();
-                  report.line(
-                      "| %s | %s | %.0f | %s | %s |",
-                      n,
-                      label,
-                      ms.size() % 2 == 1
-                          ? ms.get(ms.size() / 2)
-                          : (ms.get(ms.size() / 2 - 1) + ms.get(ms.size() / 2)) / 2,
-                      processes.stream()
-                          .map(p -> String.format(java.util.Locale.ROOT, "%.0f", p.ms()))
-                          .toList(),
-                      processes.stream().map(p -> Long.toString(p.faults())).toList());
-                }));
-    report.writeInto(DOC);
   }
 
   /** This process's minor page faults so far (field 10 of /proc/self/stat). */
