@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -55,6 +56,7 @@ class LocalClusterIT {
   private final Path logs = root.resolve("logs");
   private String master;
   private double undisturbedTop1 = Double.NaN;
+  private List<String> killedExecutorEnvironment = List.of();
 
   private record Result(int code, String log) {}
 
@@ -200,6 +202,10 @@ class LocalClusterIT {
     // The executor JVM (a child of a worker) that runs a task right now, as the driver's status
     // API says, killed with SIGKILL: its task is lost, not finished.
     Set<String> killed = killExecutorsUntilATaskIsLost(uiPort, driver);
+    // Idle OpenMP and BLAS threads sleep in the executors that train
+    // (bench/run-process-settings.sh).
+    assertThat(killedExecutorEnvironment)
+        .contains("OMP_WAIT_POLICY=PASSIVE", "OPENBLAS_THREAD_TIMEOUT=4");
 
     Result trained = finish(driver, "executor-killed");
     assertThat(trained.code()).as(trained.log()).isZero();
@@ -451,6 +457,11 @@ class LocalClusterIT {
                   .filter(p -> commandLine(p).contains("--executor-id " + id + " "))
                   .findFirst()
                   .orElseThrow(() -> new AssertionError("no JVM for executor " + id));
+          // What ebv-submit's spark.executorEnv settings gave the executor's process.
+          killedExecutorEnvironment =
+              Arrays.asList(
+                  Files.readString(Path.of("/proc", Long.toString(jvm.pid()), "environ"))
+                      .split("\0"));
           assertThat(jvm.destroyForcibly()).isTrue();
           jvm.onExit().get(30, TimeUnit.SECONDS);
           return id;
@@ -522,6 +533,9 @@ class LocalClusterIT {
     pb.environment().put("SPARK_HOME", state.resolve("spark-home").toString());
     pb.environment().put("EBV_PROGRESS", "lines");
     pb.environment().remove("EBV_APP_JAR");
+    // The executors' values must come from ebv-submit, not from this JVM through the workers.
+    pb.environment().remove("OMP_WAIT_POLICY");
+    pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
     Process p = pb.start();
     p.getOutputStream().close();
     return p;
