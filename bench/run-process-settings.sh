@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The process settings a training JVM starts with (issue 10): glibc's malloc thresholds and the
-# OpenMP wait policy, each combination in its own JVMs, interleaved round by round: cnn-small and
+# The process settings a training JVM starts with (issue 10): glibc's malloc (its default, or
+# transparent huge pages for its mappings) and the OpenMP wait policy, each setting in its own
+# JVMs, interleaved round by round: cnn-small and
 # resnet32 training steps (fast layers, batch 128, 2 threads), with each process's minor page
 # faults per step. Arguments: ROUNDS (default 3). Writes its section of docs/BENCHMARKS.md.
 set -euo pipefail
@@ -8,17 +9,17 @@ source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
 log="$(mktemp)"
 trap 'rm -rf "$bench_jars" "$log"' EXIT
 # env takes its -u options before its assignments.
-malloc_default=(-u MALLOC_MMAP_THRESHOLD_ -u MALLOC_TRIM_THRESHOLD_)
-malloc_fixed=(MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824)
+malloc_default=(-u GLIBC_TUNABLES)
+malloc_huge=(GLIBC_TUNABLES=glibc.malloc.hugetlb=1)
 omp_default=(-u OMP_WAIT_POLICY -u OPENBLAS_THREAD_TIMEOUT)
 omp_passive=(OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4)
 rounds="${1:-3}"
 for ((r = 1; r <= rounds; r++)); do
   for setting in "default malloc, default wait" "default malloc, passive wait" \
-                 "fixed malloc, default wait" "fixed malloc, passive wait"; do
+                 "huge-page malloc, passive wait"; do
     case "$setting" in
       "default malloc"*) m=("${malloc_default[@]}") ;;
-      *) m=("${malloc_fixed[@]}") ;;
+      *) m=("${malloc_huge[@]}") ;;
     esac
     case "$setting" in
       *"default wait") o=("${omp_default[@]}") ;;

@@ -19,6 +19,17 @@ public final class ProcessSettings {
 
   private ProcessSettings() {}
 
+  /** The kernel's transparent huge page mode, the bracketed word of its sysfs file. */
+  private static String transparentHugePages() {
+    try {
+      String modes = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(\\w+)]").matcher(modes);
+      return m.find() ? m.group(1) : modes.strip();
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
   /** One process's step: milliseconds and minor page faults per step. */
   private record Sample(double ms, long faults) {}
 
@@ -50,13 +61,18 @@ public final class ProcessSettings {
     report.line(
         "Machine: %s. Command: `bench/run-process-settings.sh %d` (%s). Each process trains one"
             + " network (fast layers, FC head, batch 128, random inputs, 2 threads): %d untimed"
-            + " steps, then 8 timed. Default malloc = glibc's own (its mmap threshold moves between"
-            + " 128 KB and 32 MB as the process frees memory); fixed = `MALLOC_MMAP_THRESHOLD_=33554432"
-            + " MALLOC_TRIM_THRESHOLD_=1073741824`, glibc's largest fixed threshold). Default wait = OpenMP's"
-            + " own; passive = `OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4`. %d rounds, each"
-            + " running every setting once in this order; per process ms per step and minor page"
-            + " faults per step, in the order they ran.",
-        MachineInfo.describe(), rounds, java.time.LocalDate.now(), OneDnnProfile.WARMUP, rounds);
+            + " steps, then 8 timed. Default malloc = glibc's own; huge-page malloc ="
+            + " `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` (glibc 2.35+ asks for transparent huge"
+            + " pages on the memory it maps; the kernel's THP mode here: %s). Default wait ="
+            + " OpenMP's own; passive = `OMP_WAIT_POLICY=PASSIVE OPENBLAS_THREAD_TIMEOUT=4`. %d"
+            + " rounds, each running every setting once in this order; per process ms per step and"
+            + " minor page faults per step, in the order they ran.",
+        MachineInfo.describe(),
+        rounds,
+        java.time.LocalDate.now(),
+        OneDnnProfile.WARMUP,
+        transparentHugePages(),
+        rounds);
     report.raw("");
     report.raw(
         "| network | setting | median ms per step | ms per step, each process | page faults per"
