@@ -49,39 +49,42 @@ public final class OneDnnProfile {
   }
 
   private static void train(String label, int steps) {
-    for (Net n : NETS) {
-      if (!n.label().equals(label)) {
-        continue;
-      }
-      ComputationGraph net =
-          Networks.create(
-              n.backbone(),
-              Head.fc(10, 0.1),
-              Recipe.reference(1, BATCH, 42),
-              new Networks.ImageShape(n.channels(), n.size(), n.size()),
-              100,
-              LayerChoice.FAST);
-      INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, n.channels(), n.size(), n.size());
-      INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 1);
-      for (int i = 0; i < BATCH; i++) {
-        y.putScalar(i, 0, i % 10);
-      }
-      DataSet data = new DataSet(x, y);
-      for (int i = 0; i < WARMUP; i++) {
-        net.fit(data);
-      }
-      System.out.println("MARK begin " + n.label());
-      long faults = minorFaults();
-      long start = System.nanoTime();
-      for (int i = 0; i < steps; i++) {
-        net.fit(data);
-      }
-      double ms = (System.nanoTime() - start) / 1e6 / steps;
-      // Read by ProcessSettings.
-      System.out.printf("FAULTS %s %d%n", n.label(), (minorFaults() - faults) / steps);
-      System.out.printf("MARK end %s %.3f%n", n.label(), ms);
-      System.out.flush();
+    Net n =
+        NETS.stream()
+            .filter(c -> c.label().equals(label))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "unknown network " + label + " (cnn-small, resnet32)"));
+    ComputationGraph net =
+        Networks.create(
+            n.backbone(),
+            Head.fc(10, 0.1),
+            Recipe.reference(1, BATCH, 42),
+            new Networks.ImageShape(n.channels(), n.size(), n.size()),
+            100,
+            LayerChoice.FAST);
+    INDArray x = Nd4j.rand(DataType.FLOAT, BATCH, n.channels(), n.size(), n.size());
+    INDArray y = Nd4j.zeros(DataType.FLOAT, BATCH, 1);
+    for (int i = 0; i < BATCH; i++) {
+      y.putScalar(i, 0, i % 10);
     }
+    DataSet data = new DataSet(x, y);
+    for (int i = 0; i < WARMUP; i++) {
+      net.fit(data);
+    }
+    System.out.println("MARK begin " + n.label());
+    long faults = minorFaults();
+    long start = System.nanoTime();
+    for (int i = 0; i < steps; i++) {
+      net.fit(data);
+    }
+    double ms = (System.nanoTime() - start) / 1e6 / steps;
+    // Read by ProcessSettings.
+    System.out.printf("FAULTS %s %d%n", n.label(), (minorFaults() - faults) / steps);
+    System.out.printf("MARK end %s %.3f%n", n.label(), ms);
+    System.out.flush();
   }
 
   /** This process's minor page faults so far (field 10 of /proc/self/stat). */
@@ -108,8 +111,8 @@ public final class OneDnnProfile {
     report.line(
         "Machine: %s. Command: `bench/run-onednn-profile.sh %d` (%s). Each network in its own"
             + " JVM, the fast layers, FC head, batch 128, random inputs, 2 threads; %d untimed"
-            + " steps, then %d timed ones with oneDNN's verbose log (DNNL_VERBOSE=1), summed per step by primitive, direction and"
-            + " problem (reorders by tensor shape). Everything libnd4j hands to oneDNN is here:"
+            + " steps, then %d timed ones with oneDNN's verbose log (DNNL_VERBOSE=1), summed per"
+            + " step by primitive, direction and problem (reorders by tensor shape). Everything libnd4j hands to oneDNN is here:"
             + " the convolutions and the layout conversions around them (libnd4j gives oneDNN NCHW"
             + " arrays and oneDNN's kernels want blocked layouts, so inputs, output gradients and"
             + " results are converted on every call). The rest of the step (the fast batch norm,"
