@@ -24,6 +24,14 @@ import org.ebvspark.data.table.ImageTable;
  * C-1 keeps n_max / r. Which images stay is decided by a hash of (seed, path). Val is unchanged.
  */
 public final class LongTail {
+  /**
+   * Keeps the choice independent of the order {@link org.ebvspark.data.table.ImageTableWriter}
+   * stores rows in, a hash of (seed, path) too: ranking by that same hash kept the smallest hashes
+   * of every class but the largest, so the stored order ran from all classes to the largest alone,
+   * and the trainer's batches (runs of stored rows) ended each epoch on one class.
+   */
+  private static final String SALT = "long-tail";
+
   private LongTail() {}
 
   /** Images kept for each class index, given the largest class's count. */
@@ -68,7 +76,7 @@ public final class LongTail {
                 row_number()
                     .over(
                         Window.partitionBy(col(ImageTable.LABEL))
-                            .orderBy(xxhash64(lit(seed), col(ImageTable.PATH)))))
+                            .orderBy(xxhash64(lit(seed), lit(SALT), col(ImageTable.PATH)))))
             .join(broadcast(limitTable), col(ImageTable.LABEL).equalTo(col("_label")))
             .filter(col("_rank").leq(col("_keep")))
             .drop("_rank", "_label", "_keep");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -118,5 +119,29 @@ class SourcesTest {
     Files.delete(source.resolve("_SUCCESS"));
     assertThatThrownBy(() -> job(dir.resolve("y")).longTail(source.toString(), 10))
         .hasMessageContaining("incomplete image table");
+  }
+
+  @Test
+  void longTailTableStoresItsClassesMixedFromFirstRowToLast() throws Exception {
+    // The trainer's batches are runs of stored rows, so the stored order must not follow the
+    // choice of rows: when both used one hash, the last third of this table held classes 0-4 only.
+    Path source = dir.resolve("balanced");
+    job(source).synthetic(10, 200, 1, 8);
+    Path tail = dir.resolve("tail");
+    job(tail).longTail(source.toString(), 10);
+    List<Integer> stored = new ArrayList<>();
+    try (var shards = Files.list(tail.resolve("train"))) {
+      for (Path shard :
+          shards.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList()) {
+        spark.session().read().parquet(shard.toString()).select("label").collectAsList().stream()
+            .map(r -> r.getInt(0))
+            .forEach(stored::add);
+      }
+    }
+    assertThat(stored).hasSize(812);
+    Set<Integer> lastThird = new HashSet<>(stored.subList(2 * stored.size() / 3, stored.size()));
+    Set<Integer> firstThird = new HashSet<>(stored.subList(0, stored.size() / 3));
+    assertThat(lastThird).hasSizeGreaterThanOrEqualTo(9);
+    assertThat(firstThird).hasSizeGreaterThanOrEqualTo(9);
   }
 }
