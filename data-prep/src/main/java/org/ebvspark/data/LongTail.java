@@ -6,8 +6,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -16,6 +20,8 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.ebvspark.data.table.ImageTable;
+import org.ebvspark.model.Provenance;
+import org.ebvspark.model.io.Locations;
 
 /**
  * A long-tailed subset of a table's train split, by the long-tailed CIFAR protocol the EBV paper
@@ -32,7 +38,38 @@ public final class LongTail {
    */
   private static final String SALT = "long-tail";
 
+  /**
+   * The prep-report's {@code input} field that says how rows were chosen; long-tail tables written
+   * before it existed are stored in the order described above, and training refuses them.
+   */
+  public static final String SELECTION = "selection";
+
+  static final String SELECTION_VALUE = "xxhash64(seed, 'long-tail', path)";
+
   private LongTail() {}
+
+  /**
+   * Refuses a table that {@code ebv prepare long-tail} wrote with the choice of rows tied to their
+   * stored order (before {@link #SELECTION} was recorded): its batches would end every epoch on the
+   * largest class alone. Other tables, and tables without a readable report, pass.
+   */
+  public static void requireOrderIndependent(String table, Configuration conf) throws IOException {
+    String report = table.replaceAll("/+$", "") + "/" + ImageTable.REPORT_FILE;
+    if (!Locations.exists(report, conf)) {
+      return;
+    }
+    JsonNode input;
+    try (InputStream in = Locations.open(report, conf)) {
+      input = Provenance.json().readTree(in).path("input");
+    }
+    if ("long-tail".equals(input.path("importer").asText()) && !input.has(SELECTION)) {
+      throw new IllegalArgumentException(
+          table
+              + ": long-tailed table from an older ebv prepare long-tail, its rows stored from all"
+              + " classes to the largest alone (batches would end each epoch on one class);"
+              + " prepare it again");
+    }
+  }
 
   /** Images kept for each class index, given the largest class's count. */
   public static int[] counts(int classes, long nMax, double ratio) {

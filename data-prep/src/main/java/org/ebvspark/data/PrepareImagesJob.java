@@ -128,6 +128,7 @@ public final class PrepareImagesJob {
     Dataset<Row> val = ImageTables.read(spark, table, ImageTable.VAL);
     Map<String, Object> input = input("long-tail", table);
     input.put("ratio", ratio);
+    input.put(LongTail.SELECTION, LongTail.SELECTION_VALUE);
     return write(
         "ebv prepare long-tail",
         LongTail.subset(spark, train, val, classes.size(), ratio, options.seed()),

@@ -143,5 +143,6 @@ class SourcesTest {
     Set<Integer> firstThird = new HashSet<>(stored.subList(0, stored.size() / 3));
     assertThat(lastThird).hasSizeGreaterThanOrEqualTo(9);
     assertThat(firstThird).hasSizeGreaterThanOrEqualTo(9);
+    LongTail.requireOrderIndependent(tail.toString(), new Configuration()); // trains
   }
 }

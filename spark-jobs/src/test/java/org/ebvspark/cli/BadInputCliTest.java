@@ -275,6 +275,35 @@ class BadInputCliTest {
         base.toString());
   }
 
+  @Test
+  void aLongTailTableFromBeforeTheOrderFixIsRefusedByTraining() throws Exception {
+    String tail = path("tail");
+    ok(
+        "prepare",
+        "long-tail",
+        "--input",
+        table,
+        "--ratio",
+        "2",
+        "--master",
+        "local[1]",
+        "-o",
+        tail);
+    Path report = Path.of(tail, "prep-report.json");
+    assertThat(Files.readString(report)).contains("\"selection\"");
+    // What an older ebv prepare long-tail wrote: the same report without the selection field.
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            org.ebvspark.model.Provenance.json().readTree(report.toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("input")).remove("selection");
+    Files.writeString(report, json.toPrettyString());
+    refused(
+        1,
+        tail + ": long-tailed table from an older ebv prepare long-tail",
+        train(path("r-old-tail"), "--data", tail));
+    assertThat(base.resolve("r-old-tail")).doesNotExist();
+  }
+
   // --- no wrong number: a broken basis never trains, ties and NaN never count -------------------
 
   private static String writeUnchecked(String name, float[][] rows, double claimed)

@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.ebvspark.data.ImageTables;
+import org.ebvspark.data.LongTail;
 import org.ebvspark.data.image.AugmentSpec;
 import org.ebvspark.data.image.DecodedImage;
 import org.ebvspark.data.image.ImageCodec;
@@ -66,6 +67,7 @@ public final class TrainingSetup {
 
   public static TrainingSetup resolve(TrainRequest r, Configuration conf) throws IOException {
     ImageTables.requireComplete(r.table(), conf);
+    LongTail.requireOrderIndependent(r.table(), conf);
     ClassList classes = ClassList.read(r.table() + "/" + ImageTable.CLASSES_FILE, conf);
     long train = ImageTableReader.rows(r.table(), ImageTable.TRAIN, conf);
     long val = ImageTableReader.rows(r.table(), ImageTable.VAL, conf);
