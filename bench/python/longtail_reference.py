@@ -80,6 +80,36 @@ def augment(padded, order, gen):
     return (x.float() / 255 - 0.5) / 0.5
 
 
+def load(data, keep, dev):
+    """Train images zero-padded to 34 x 34 and labels (the --keep subset), test images and labels."""
+    images = idx(os.path.join(data, "train-images-idx3-ubyte.gz"))
+    labels = idx(os.path.join(data, "train-labels-idx1-ubyte.gz"))
+    if keep:
+        with open(keep) as f:
+            rows = np.array(sorted(int(line) for line in f if line.strip()), dtype=np.int64)
+        images, labels = images[rows], labels[rows]
+    test_x = torch.from_numpy(idx(os.path.join(data, "t10k-images-idx3-ubyte.gz")).copy()).to(dev)
+    test_y = torch.from_numpy(idx(os.path.join(data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)).to(dev)
+    padded = F.pad(torch.from_numpy(images.copy()).to(dev), (3, 3, 3, 3))
+    return padded, torch.from_numpy(labels.astype(np.int64)).to(dev), test_x, test_y
+
+
+def optimizer(net, lr, weight_decay):
+    """SGD + Nesterov 0.9, weight decay on conv and dense weights only (as the trainer)."""
+    decay = [q for q in net.parameters() if q.dim() > 1]
+    rest = [q for q in net.parameters() if q.dim() <= 1]
+    return torch.optim.SGD([{"params": decay, "weight_decay": weight_decay}, {"params": rest, "weight_decay": 0}],
+                           lr=lr, momentum=0.9, nesterov=True)
+
+
+def sgd_step(opt, loss, lr):
+    for group in opt.param_groups:
+        group["lr"] = lr
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
@@ -99,24 +129,12 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     dev = torch.device(a.device)
-    images = idx(os.path.join(a.data, "train-images-idx3-ubyte.gz"))
-    labels = idx(os.path.join(a.data, "train-labels-idx1-ubyte.gz"))
-    if a.keep:
-        with open(a.keep) as f:
-            keep = np.array(sorted(int(line) for line in f if line.strip()), dtype=np.int64)
-        images, labels = images[keep], labels[keep]
-    test_x = torch.from_numpy(idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz")).copy()).to(dev)
-    test_y = torch.from_numpy(idx(os.path.join(a.data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)).to(dev)
-    padded = F.pad(torch.from_numpy(images.copy()).to(dev), (3, 3, 3, 3))
-    train_y = torch.from_numpy(labels.astype(np.int64)).to(dev)
+    padded, train_y, test_x, test_y = load(a.data, a.keep, dev)
     classes = 10
     n = train_y.numel()
 
     net = network(a.head, classes, a.dim, a.tau, a.seed).to(dev)
-    decay = [q for name, q in net.named_parameters() if q.dim() > 1]
-    rest = [q for name, q in net.named_parameters() if q.dim() <= 1]
-    opt = torch.optim.SGD([{"params": decay, "weight_decay": a.weight_decay}, {"params": rest, "weight_decay": 0}],
-                          lr=a.lr, momentum=0.9, nesterov=True)
+    opt = optimizer(net, a.lr, a.weight_decay)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
     gen = torch.Generator(device=dev).manual_seed(a.seed)
     steps_per_epoch = math.ceil(n / a.batch)
@@ -127,13 +145,8 @@ def main():
         perm = torch.randperm(n, device=dev, generator=gen)
         for i in range(steps_per_epoch):
             order = perm[i * a.batch:(i + 1) * a.batch]
-            for group in opt.param_groups:
-                group["lr"] = lr_at(step, steps_per_epoch, a.epochs, a.lr)
             x = augment(padded, order, gen).unsqueeze(1)
-            loss = loss_fn(net(x), train_y[order])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            sgd_step(opt, loss_fn(net(x), train_y[order]), lr_at(step, steps_per_epoch, a.epochs, a.lr))
             step += 1
     if dev.type == "cuda":
         torch.cuda.synchronize()

@@ -11,7 +11,6 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -121,22 +120,10 @@ def main():
     heads, seeds = [r[0] for r in runs], [r[1] for r in runs]
     dev = torch.device(a.device)
     torch.manual_seed(seeds[0])
-    images = ref.idx(os.path.join(a.data, "train-images-idx3-ubyte.gz"))
-    labels = ref.idx(os.path.join(a.data, "train-labels-idx1-ubyte.gz"))
-    if a.keep:
-        with open(a.keep) as f:
-            keep = np.array(sorted(int(line) for line in f if line.strip()), dtype=np.int64)
-        images, labels = images[keep], labels[keep]
-    test_x = torch.from_numpy(ref.idx(os.path.join(a.data, "t10k-images-idx3-ubyte.gz")).copy()).to(dev)
-    test_y = torch.from_numpy(ref.idx(os.path.join(a.data, "t10k-labels-idx1-ubyte.gz")).astype(np.int64)).to(dev)
-    padded = F.pad(torch.from_numpy(images.copy()).to(dev), (3, 3, 3, 3))
-    train_y = torch.from_numpy(labels.astype(np.int64)).to(dev)
+    padded, train_y, test_x, test_y = ref.load(a.data, a.keep, dev)
     n = train_y.numel()
     net = Stacked(heads, seeds, 32, 0.07).to(dev)
-    decay = [q for q in net.parameters() if q.dim() > 1]
-    rest = [q for q in net.parameters() if q.dim() <= 1]
-    opt = torch.optim.SGD([{"params": decay, "weight_decay": a.weight_decay}, {"params": rest, "weight_decay": 0}],
-                          lr=a.lr, momentum=0.9, nesterov=True)
+    opt = ref.optimizer(net, a.lr, a.weight_decay)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
     gens = [torch.Generator(device=dev).manual_seed(s) for s in seeds]
     steps_per_epoch = math.ceil(n / a.batch)
@@ -147,14 +134,9 @@ def main():
         perms = [torch.randperm(n, device=dev, generator=g) for g in gens]
         for i in range(steps_per_epoch):
             orders = [pm[i * a.batch:(i + 1) * a.batch] for pm in perms]
-            for group in opt.param_groups:
-                group["lr"] = ref.lr_at(step, steps_per_epoch, a.epochs, a.lr)
             x = torch.stack([ref.augment(padded, o, g) for o, g in zip(orders, gens)], 1)
-            out = net(x)
-            loss = sum(loss_fn(o, train_y[orders[k]]) for k, o in enumerate(out))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            loss = sum(loss_fn(o, train_y[orders[k]]) for k, o in enumerate(net(x)))
+            ref.sgd_step(opt, loss, ref.lr_at(step, steps_per_epoch, a.epochs, a.lr))
             step += 1
     if dev.type == "cuda":
         torch.cuda.synchronize()
