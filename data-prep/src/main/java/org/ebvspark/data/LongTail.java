@@ -27,7 +27,8 @@ import org.ebvspark.model.io.Locations;
  * A long-tailed subset of a table's train split, by the long-tailed CIFAR protocol the EBV paper
  * uses (Cao et al. 2019; Cui et al. 2019): class i of C keeps n_i = floor(n_max r^(-i/(C-1)))
  * images, n_max being the largest class and r the imbalance ratio, so class 0 keeps n_max and class
- * C-1 keeps n_max / r. Which images stay is decided by a hash of (seed, path). Val is unchanged.
+ * C-1 keeps n_max / r. Which images stay is decided by a hash of (seed, "long-tail", path). Val is
+ * unchanged.
  */
 public final class LongTail {
   /**
@@ -51,7 +52,7 @@ public final class LongTail {
   /**
    * Refuses a table that {@code ebv prepare long-tail} wrote with the choice of rows tied to their
    * stored order (before {@link #SELECTION} was recorded): its batches would end every epoch on the
-   * largest class alone. Other tables, and tables without a readable report, pass.
+   * largest class alone. Other tables, and tables without a report, pass.
    */
   public static void requireOrderIndependent(String table, Configuration conf) throws IOException {
     String report = table.replaceAll("/+$", "") + "/" + ImageTable.REPORT_FILE;
