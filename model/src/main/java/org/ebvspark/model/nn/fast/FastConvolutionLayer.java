@@ -1,5 +1,10 @@
 package org.ebvspark.model.nn.fast;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -18,18 +23,105 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DL4J's convolution layer with one change to its backward pass. DL4J's runs the whole forward
- * convolution again to get the pre-activation for the activation's derivative, even when the
- * activation is the identity (every convolution here: batch normalization follows it); measured,
- * that repeated forward was a third of a cnn-small step's convolution time. For an identity
- * activation on the CPU backend this layer calls libnd4j's {@code conv2d_bp} (oneDNN for float32)
- * directly, as DL4J's oneDNN helper would after that forward; otherwise it is DL4J's layer.
+ * DL4J's convolution layer with its work done elsewhere. For float32 on the CPU backend with
+ * oneDNN's natives loaded, forward and backward run as oneDNN primitives this layer keeps, one set
+ * per input shape ({@link OneDnnConvolution}): libnd4j creates its primitives afresh on every call
+ * and gives oneDNN's working buffer back between calls. Otherwise (float64, as in the gradient
+ * checks, or without oneDNN) the backward pass calls libnd4j's {@code conv2d_bp} directly: DL4J's
+ * own runs the whole forward convolution again to get the pre-activation for the activation's
+ * derivative, even when the activation is the identity (every convolution here: batch normalization
+ * follows it). Any other configuration is DL4J's layer as it is.
  */
 public class FastConvolutionLayer extends ConvolutionLayer {
   private static final long serialVersionUID = 1L;
 
+  /** Primitives for the input shapes seen last (a training batch, a last partial one, eval). */
+  private transient Map<List<Long>, OneDnnConvolution> primitives;
+
   public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
+  }
+
+  /** Whether this layer's float32 passes run as its own oneDNN primitives. */
+  private boolean oneDnn() {
+    return dataType == DataType.FLOAT
+        && direct()
+        && OneDnn.available()
+        && convolutionMode != ConvolutionMode.Causal;
+  }
+
+  /** The primitives for this input's shape, created on first use. */
+  OneDnnConvolution primitivesFor(INDArray in) {
+    if (primitives == null) {
+      primitives =
+          new LinkedHashMap<>(8, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<List<Long>, OneDnnConvolution> e) {
+              return size() > 4;
+            }
+          };
+    }
+    List<Long> key = List.of(in.size(0), in.size(1), in.size(2), in.size(3));
+    return primitives.computeIfAbsent(key, k -> new OneDnnConvolution(geometry(in)));
+  }
+
+  /** How many input shapes this layer holds oneDNN primitives for. */
+  int primitiveSets() {
+    return primitives == null ? 0 : primitives.size();
+  }
+
+  private OneDnnConvolution.Geometry geometry(INDArray in) {
+    var c = layerConf();
+    int[] kernel = c.getKernelSize();
+    int[] strides = c.getStride();
+    int[] dilation = c.getDilation();
+    int[] inSize = {(int) in.size(2), (int) in.size(3)};
+    int[] before;
+    int[] after;
+    if (convolutionMode == ConvolutionMode.Same) {
+      int[] out =
+          ConvolutionUtils.getOutputSize(in, kernel, strides, null, convolutionMode, dilation);
+      before = ConvolutionUtils.getSameModeTopLeftPadding(out, inSize, kernel, strides, dilation);
+      after = new int[2];
+      for (int i = 0; i < 2; i++) {
+        int extent = (kernel[i] - 1) * dilation[i] + 1;
+        after[i] = Math.max(0, (out[i] - 1) * strides[i] + extent - inSize[i] - before[i]);
+      }
+    } else {
+      before = c.getPadding();
+      after = c.getPadding();
+    }
+    return new OneDnnConvolution.Geometry(
+        in.shape(), c.getNOut(), kernel, strides, before, after, dilation, c.hasBias());
+  }
+
+  private INDArray checkedInput() {
+    if (input.rank() != 4 || input.size(1) != layerConf().getNIn()) {
+      throw new DL4JInvalidInputException(
+          "convolution "
+              + layerId()
+              + ": expected input [minibatch, "
+              + layerConf().getNIn()
+              + ", height, width], got "
+              + Arrays.toString(input.shape()));
+    }
+    return Values.dense(input.castTo(dataType));
+  }
+
+  @Override
+  public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+    if (!oneDnn()) {
+      return super.activate(training, workspaceMgr);
+    }
+    assertInputSet(false);
+    INDArray in = checkedInput();
+    OneDnnConvolution conv = primitivesFor(in);
+    INDArray out =
+        workspaceMgr.createUninitialized(
+            ArrayType.ACTIVATIONS, dataType, conv.geometry().output(), 'c');
+    INDArray bias = hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
+    conv.forward(in, getParam(ConvolutionParamInitializer.WEIGHT_KEY), bias, out);
+    return out;
   }
 
   private boolean direct() {
@@ -49,6 +141,9 @@ public class FastConvolutionLayer extends ConvolutionLayer {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
     assertInputSet(true);
+    if (oneDnn()) {
+      return oneDnnBackward(epsilon, workspaceMgr);
+    }
     var c = layerConf();
     INDArray in = Values.dense(input.castTo(dataType));
     INDArray delta = Values.dense(epsilon.castTo(dataType));
@@ -94,6 +189,31 @@ public class FastConvolutionLayer extends ConvolutionLayer {
       op.addInputs(in, weights, delta).addOutputs(inputGrad, weightGrad);
     }
     Nd4j.exec(op.build());
+    g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
+    weightNoiseParams.clear();
+    return new Pair<>(g, inputGrad);
+  }
+
+  private Pair<Gradient, INDArray> oneDnnBackward(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    INDArray in = checkedInput();
+    INDArray delta = Values.dense(epsilon.castTo(dataType));
+    OneDnnConvolution conv = primitivesFor(in);
+    INDArray inputGrad =
+        workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+    INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+    INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+    conv.backward(
+        in,
+        getParam(ConvolutionParamInitializer.WEIGHT_KEY),
+        delta,
+        inputGrad,
+        weightGrad,
+        biasGrad);
+    Gradient g = new DefaultGradient();
+    if (biasGrad != null) {
+      g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+    }
     g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
     weightNoiseParams.clear();
     return new Pair<>(g, inputGrad);

@@ -1,0 +1,166 @@
+package org.ebvspark.model.nn.fast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.ebvspark.model.nn.Backbone;
+import org.ebvspark.model.nn.Head;
+import org.ebvspark.model.nn.LayerChoice;
+import org.ebvspark.model.nn.Networks;
+import org.ebvspark.model.nn.Recipe;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The fast convolution's float32 oneDNN primitives against the same layer in double precision
+ * (libnd4j's own kernels, an independent implementation): outputs, input gradients and weight
+ * gradients, for the geometries the backbones use and a few they do not.
+ */
+class OneDnnConvolutionTest {
+  private static final double TOLERANCE = 1e-4;
+
+  private static ComputationGraph oneConvolution(
+      int kernel, int stride, ConvolutionMode mode, boolean bias, int dilation, int size) {
+    var g =
+        new NeuralNetConfiguration.Builder()
+            .seed(3)
+            .dataType(DataType.FLOAT)
+            .updater(new NoOp())
+            .weightInit(WeightInit.XAVIER)
+            .convolutionMode(mode)
+            .graphBuilder()
+            .addInputs("in")
+            .setInputTypes(InputType.convolutional(size, size, 3))
+            .addLayer(
+                "conv",
+                new FastConvolution(
+                    new ConvolutionLayer.Builder(kernel, kernel)
+                        .nOut(5)
+                        .stride(stride, stride)
+                        .padding(mode == ConvolutionMode.Same ? 0 : 1, 1)
+                        .dilation(dilation, dilation)
+                        .hasBias(bias)
+                        .activation(Activation.IDENTITY)),
+                "in")
+            .addLayer(
+                "loss",
+                new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                    .activation(Activation.IDENTITY)
+                    .build(),
+                "conv")
+            .setOutputs("loss");
+    ComputationGraph net = new ComputationGraph(g.build());
+    net.init();
+    if (bias) {
+      Nd4j.getRandom().setSeed(4);
+      net.getLayer("conv").setParam("b", Nd4j.randn(DataType.FLOAT, 1, 5));
+    }
+    return net;
+  }
+
+  /**
+   * The layer's output, input gradient and parameter gradients for input x and output gradient dy.
+   */
+  private static Map<String, INDArray> pass(ComputationGraph net, INDArray x, INDArray dy) {
+    Layer conv = net.getLayer("conv");
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    conv.setInput(x, mgr);
+    Map<String, INDArray> out = new TreeMap<>();
+    out.put("output", conv.activate(true, mgr).dup());
+    Pair<Gradient, INDArray> back = conv.backpropGradient(dy, mgr);
+    out.put("input gradient", back.getSecond().dup());
+    back.getFirst().gradientForVariable().forEach((k, v) -> out.put("gradient of " + k, v.dup()));
+    return out;
+  }
+
+  private static void assertClose(String what, INDArray actual, INDArray expected) {
+    double scale = Math.max(expected.amaxNumber().doubleValue(), 1e-6);
+    double diff = actual.castTo(DataType.DOUBLE).sub(expected).amaxNumber().doubleValue();
+    assertThat(diff / scale)
+        .as("%s: max |oneDNN - reference| = %g of max |reference| = %g", what, diff, scale)
+        .isLessThanOrEqualTo(TOLERANCE);
+  }
+
+  private static int primitiveSets(ComputationGraph net, String layer) {
+    return ((FastConvolutionLayer) net.getLayer(layer)).primitiveSets();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "3, 1, Same, false, 1, 9",
+    "3, 2, Same, false, 1, 8", // padding 0 before, 1 after
+    "1, 2, Same, false, 1, 8",
+    "7, 2, Same, true, 1, 11",
+    "3, 2, Truncate, true, 1, 9",
+    "3, 1, Same, false, 2, 10",
+  })
+  void computesWhatLibnd4jComputesInDoublePrecision(
+      int kernel, int stride, ConvolutionMode mode, boolean bias, int dilation, int size) {
+    assertThat(OneDnn.available()).as(OneDnn.description()).isTrue();
+    ComputationGraph fast = oneConvolution(kernel, stride, mode, bias, dilation, size);
+    ComputationGraph reference = fast.convertDataType(DataType.DOUBLE);
+    fast.initGradientsView();
+    reference.initGradientsView();
+    // A second batch size through the same layer: primitives are kept per input shape.
+    for (int n : new int[] {4, 3, 4}) {
+      Nd4j.getRandom().setSeed(10 + n);
+      INDArray x = Nd4j.randn(DataType.DOUBLE, n, 3, size, size);
+      INDArray dy = Nd4j.randn(DataType.DOUBLE, reference.outputSingle(false, x).shape());
+      Map<String, INDArray> expected = pass(reference, x, dy);
+      Map<String, INDArray> actual =
+          pass(fast, x.castTo(DataType.FLOAT), dy.castTo(DataType.FLOAT));
+      assertThat(actual.keySet()).isEqualTo(expected.keySet()).contains("gradient of W");
+      expected.forEach((k, v) -> assertClose(k + " (batch " + n + ")", actual.get(k), v));
+    }
+    // The float network ran oneDNN primitives (two shapes), the double one did not.
+    assertThat(primitiveSets(fast, "conv")).isEqualTo(2);
+    assertThat(primitiveSets(reference, "conv")).isZero();
+  }
+
+  @Test
+  void everyConvolutionOfAFloatResNetTrainsThroughItsOwnPrimitives() {
+    ComputationGraph net =
+        Networks.create(
+            Backbone.RESNET32,
+            Head.fc(10, 0.1),
+            Recipe.reference(1, 8, 42),
+            new Networks.ImageShape(3, 16, 16),
+            10,
+            LayerChoice.FAST);
+    Nd4j.getRandom().setSeed(1);
+    INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 16, 16);
+    INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 1);
+    for (int i = 0; i < 8; i++) {
+      y.putScalar(i, 0, i % 10);
+    }
+    INDArray before = net.params().dup();
+    net.fit(new MultiDataSet(x, y));
+    assertThat(net.params().sub(before).amaxNumber().doubleValue()).isPositive();
+    long convolutions =
+        java.util.Arrays.stream(net.getLayers())
+            .filter(l -> l instanceof FastConvolutionLayer)
+            .peek(l -> assertThat(((FastConvolutionLayer) l).primitiveSets()).isEqualTo(1))
+            .count();
+    assertThat(convolutions).isEqualTo(33); // stem, 15 blocks of two, 2 projections
+  }
+}
