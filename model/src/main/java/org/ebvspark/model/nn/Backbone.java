@@ -1,8 +1,10 @@
 package org.ebvspark.model.nn;
 
 import java.util.Locale;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -12,9 +14,11 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.ebvspark.model.nn.fast.ChannelsOrder;
 import org.ebvspark.model.nn.fast.FastAddRelu;
 import org.ebvspark.model.nn.fast.FastBatchNormalization;
 import org.ebvspark.model.nn.fast.FastConvolution;
+import org.ebvspark.model.nn.fast.FastLayers;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -41,6 +45,9 @@ public enum Backbone {
 
   /** The vertex whose output is the feature vector. */
   public static final String FEATURES = "features";
+
+  /** The vertex that turns the NCHW input channels last, in a channels-last backbone. */
+  static final String CHANNELS_LAST = "channels_last";
 
   private final int features;
 
@@ -71,7 +78,13 @@ public enum Backbone {
   /** Adds the backbone's layers after the graph input {@code input}. */
   public void addTo(GraphBuilder g, String input, InputType inputType, LayerChoice layers) {
     g.addInputs(input).setInputTypes(inputType);
-    Layers l = new Layers(g, layers.resolve() == LayerChoice.FAST);
+    boolean fast = layers.resolve() == LayerChoice.FAST;
+    Layers l = new Layers(g, fast, fast && FastLayers.channelsLast());
+    if (l.channelsLast()) {
+      g.addVertex(
+          CHANNELS_LAST, new PreprocessorVertex(new ChannelsOrder(CNN2DFormat.NHWC)), input);
+      input = CHANNELS_LAST;
+    }
     switch (this) {
       case RESNET50 -> imagenetResNet(l, input, new int[] {3, 4, 6, 3}, true);
       case RESNET18 -> imagenetResNet(l, input, new int[] {2, 2, 2, 2}, false);
@@ -82,8 +95,29 @@ public enum Backbone {
 
   // ------------------------------------------------------------------ builders
 
-  /** The graph being built and how batch normalization and ReLU are built into it. */
-  private record Layers(GraphBuilder g, boolean fast) {
+  /**
+   * The graph being built, how batch normalization and ReLU are built into it, and the images'
+   * layout inside: channels last (NHWC) where the fast layers run on oneDNN, else NCHW.
+   */
+  private record Layers(GraphBuilder g, boolean fast, boolean channelsLast) {
+    CNN2DFormat format() {
+      return channelsLast ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
+    }
+
+    /** Global average pooling over the image's height and width, wherever its layout has them. */
+    GlobalPoolingLayer globalAveragePool() {
+      var b = new GlobalPoolingLayer.Builder(PoolingType.AVG);
+      return (channelsLast ? b.poolingDimensions(1, 2) : b).build();
+    }
+
+    SubsamplingLayer maxPool(int kernel, int stride) {
+      return new SubsamplingLayer.Builder(PoolingType.MAX)
+          .kernelSize(kernel, kernel)
+          .stride(stride, stride)
+          .dataFormat(format())
+          .build();
+    }
+
     /**
      * relu(a + b): DL4J's add vertex NAME and ReLU layer NAME_relu, or one fused vertex NAME.
      * Returns the output's name.
@@ -101,6 +135,7 @@ public enum Backbone {
 
     /** A convolution: DL4J's, or the same with the backward pass that does not redo the forward. */
     void conv(String name, String in, ConvolutionLayer.Builder conv) {
+      conv.dataFormat(format());
       g.addLayer(name, fast ? new FastConvolution(conv) : conv.build(), in);
     }
 
@@ -110,7 +145,9 @@ public enum Backbone {
      */
     String batchNorm(String name, String in, boolean relu) {
       if (fast) {
-        g.addLayer(name + "_bn", new FastBatchNormalization(relu), in);
+        FastBatchNormalization bn = new FastBatchNormalization(relu);
+        bn.setCnn2DFormat(format()); // read for images only, not for a dense layer's [N, C]
+        g.addLayer(name + "_bn", bn, in);
         return name + "_bn";
       }
       g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), in);
@@ -161,10 +198,7 @@ public enum Backbone {
   private static void imagenetResNet(Layers l, String input, int[] blocks, boolean bottleneck) {
     GraphBuilder g = l.g();
     String x = convBnRelu(l, "stem", input, 7, 2, 64, true);
-    g.addLayer(
-        "stem_pool",
-        new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2).build(),
-        x);
+    g.addLayer("stem_pool", l.maxPool(3, 2), x);
     x = "stem_pool";
     int channels = 64;
     int inChannels = 64;
@@ -182,7 +216,7 @@ public enum Backbone {
       }
       channels *= 2;
     }
-    g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+    g.addLayer(FEATURES, l.globalAveragePool(), x);
   }
 
   private static void cifarResNet(Layers l, String input, int blocksPerStage) {
@@ -197,7 +231,7 @@ public enum Backbone {
       }
       channels *= 2;
     }
-    g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), x);
+    g.addLayer(FEATURES, l.globalAveragePool(), x);
   }
 
   private static void cnnSmall(Layers l, String input) {
@@ -207,12 +241,14 @@ public enum Backbone {
     for (int block = 1; block <= 2; block++) {
       x = convBnRelu(l, "b" + block + "_1", x, 3, 1, channels, true);
       x = convBnRelu(l, "b" + block + "_2", x, 3, 1, channels, true);
-      g.addLayer(
-          "b" + block + "_pool",
-          new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
-          x);
+      g.addLayer("b" + block + "_pool", l.maxPool(2, 2), x);
       x = "b" + block + "_pool";
       channels *= 2;
+    }
+    if (l.channelsLast()) {
+      // Flattened channels first, so the dense layer's weights mean what DL4J's layers mean.
+      g.addVertex("channels_first", new PreprocessorVertex(new ChannelsOrder(CNN2DFormat.NCHW)), x);
+      x = "channels_first";
     }
     g.addLayer(
         "dense",

@@ -19,6 +19,9 @@ import org.ebvspark.model.nn.Networks;
  * @param command the command line that started the run (user-info in URIs masked), if known
  * @param layers the layers the network was built with: fast or dl4j (null for a run written before
  *     the choice existed, which used DL4J's)
+ * @param fastLayers for fast layers, what ran them in the JVM that started the run (oneDNN's
+ *     primitives, or libnd4j and the Java kernels where oneDNN could not load); null otherwise and
+ *     for runs written before it was recorded. Executors decide for themselves the same way.
  */
 public record RunConfig(
     TrainRequest request,
@@ -45,7 +48,8 @@ public record RunConfig(
     int averagingFrequency,
     int roundsPerEpoch,
     String command,
-    String layers) {
+    String layers,
+    String fastLayers) {
 
   /** Reads a config.json; fields a run of an older version did not record stay empty. */
   public static RunConfig read(InputStream in, String location) throws IOException {

@@ -26,6 +26,7 @@ import org.ebvspark.model.nn.LayerChoice;
 import org.ebvspark.model.nn.ModelSummary;
 import org.ebvspark.model.nn.Networks;
 import org.ebvspark.model.nn.Recipe;
+import org.ebvspark.model.nn.fast.FastLayers;
 
 /**
  * Everything a trainer resolves before the first step, for the single-machine and the Spark trainer
@@ -244,6 +245,7 @@ public final class TrainingSetup {
         averagingFrequency,
         roundsPerEpoch,
         Provenance.command(),
-        LayerChoice.of(conf).label());
+        LayerChoice.of(conf).label(),
+        LayerChoice.of(conf) == LayerChoice.FAST ? FastLayers.implementation() : null);
   }
 }

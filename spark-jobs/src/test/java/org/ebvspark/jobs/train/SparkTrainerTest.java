@@ -155,6 +155,7 @@ class SparkTrainerTest {
     // The automatic choice on the CPU backend: the fast layers, in the record and in the model the
     // executors trained.
     assertThat(config.get("layers").asText()).isEqualTo("fast");
+    assertThat(config.get("fastLayers").asText()).startsWith("convolutions and batch norms");
     var model =
         org.deeplearning4j.util.ModelSerializer.restoreComputationGraph(
             run.resolve("model.zip").toFile(), false);

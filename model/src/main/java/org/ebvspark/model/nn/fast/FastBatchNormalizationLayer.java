@@ -1,5 +1,8 @@
 package org.ebvspark.model.nn.fast;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -14,10 +17,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Batch normalization (and the fused ReLU) with {@link BatchNorm}'s kernels on the CPU backend, and
- * DL4J's own implementation elsewhere (CUDA, NHWC, locked gamma and beta, rank-3 input), with the
- * ReLU applied around it. The running statistics are updated exactly as DL4J does it: through the
- * "gradient" of the mean and log10-std parameters, which their no-op updater subtracts as is.
+ * Batch normalization (and the fused ReLU) on the CPU backend with oneDNN's primitives for float32
+ * NHWC images ({@link OneDnnBatchNorm}) and {@link BatchNorm}'s kernels for NCHW images and [N, C]
+ * matrices, and DL4J's own implementation elsewhere (CUDA, NHWC in double precision, locked gamma
+ * and beta, rank-3 input), with the ReLU applied around it. The running statistics are updated
+ * exactly as DL4J does it: through the "gradient" of the mean and log10-std parameters, which their
+ * no-op updater subtracts as is.
  */
 public class FastBatchNormalizationLayer extends BatchNormalization {
   private static final long serialVersionUID = 1L;
@@ -35,6 +40,12 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
 
   /** The fallback's ReLU output, whose mask the fallback's backward pass applies. */
   private INDArray fallbackOutput;
+
+  /** oneDNN's primitives for the NHWC input shapes seen last. */
+  private transient Map<List<Long>, OneDnnBatchNorm> primitives;
+
+  /** The primitives of the last training forward pass, if it ran on oneDNN. */
+  private transient OneDnnBatchNorm trainedBy;
 
   public FastBatchNormalizationLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -54,9 +65,60 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
         && x.size(1) == c.getNOut();
   }
 
+  /** NHWC float32 images: oneDNN's kernels (they are slow on NCHW, where the Java ones run). */
+  private boolean oneDnnApplies(INDArray x) {
+    var c = layerConf();
+    return OneDnn.available()
+        && x.rank() == 4
+        && c.getCnn2DFormat() == CNN2DFormat.NHWC
+        && !c.isLockGammaBeta()
+        && x.dataType() == DataType.FLOAT
+        && dataType == DataType.FLOAT
+        && x.size(3) == c.getNOut();
+  }
+
+  private OneDnnBatchNorm primitivesFor(INDArray x) {
+    if (primitives == null) {
+      primitives =
+          new LinkedHashMap<>(8, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<List<Long>, OneDnnBatchNorm> e) {
+              return size() > 4;
+            }
+          };
+    }
+    List<Long> key = List.of(x.size(0), x.size(1), x.size(2), x.size(3));
+    return primitives.computeIfAbsent(
+        key, k -> new OneDnnBatchNorm(x.shape(), layerConf().getEps(), fastConf().isRelu()));
+  }
+
+  /** How many input shapes this layer holds oneDNN primitives for. */
+  int primitiveSets() {
+    return primitives == null ? 0 : primitives.size();
+  }
+
   @Override
   public INDArray preOutput(INDArray x, TrainingMode training, LayerWorkspaceMgr workspaceMgr) {
     boolean relu = fastConf().isRelu();
+    trainedBy = null;
+    if (oneDnnApplies(x)) {
+      INDArray in = Values.dense(x);
+      OneDnnBatchNorm bn = primitivesFor(in);
+      INDArray out =
+          workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, in.shape(), 'c');
+      INDArray gamma = getParam(GAMMA);
+      INDArray beta = getParam(BETA);
+      kernelForward = training == TrainingMode.TRAIN;
+      if (kernelForward) {
+        batchMean = new double[(int) in.size(3)];
+        batchVar = new double[batchMean.length];
+        bn.train(in, gamma, beta, out, batchMean, batchVar);
+        trainedBy = bn;
+      } else {
+        bn.infer(in, gamma, beta, vector(getParam(MEAN)), runningVariance(), out);
+      }
+      return out;
+    }
     if (!kernelApplies(x)) {
       kernelForward = false;
       INDArray out = super.preOutput(x, training, workspaceMgr);
@@ -107,6 +169,9 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
       throw new IllegalStateException(
           layerId() + ": backpropagation without a training forward pass");
     }
+    if (trainedBy != null) {
+      return oneDnnBackward(epsilon, workspaceMgr);
+    }
     var c = layerConf();
     INDArray x = Values.dense(input.castTo(dataType));
     INDArray dy = Values.dense(epsilon.castTo(dataType));
@@ -125,6 +190,22 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
     INDArray betaView = gradientViews.get(BETA);
     put(gammaView, dGamma);
     put(betaView, dBeta);
+    g.setGradientFor(GAMMA, gammaView);
+    g.setGradientFor(BETA, betaView);
+    runningStatisticsStep(g);
+    return new Pair<>(g, dx);
+  }
+
+  private Pair<Gradient, INDArray> oneDnnBackward(
+      INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    INDArray x = Values.dense(input);
+    INDArray dy = Values.dense(epsilon.castTo(dataType));
+    INDArray dx =
+        workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+    INDArray gammaView = gradientViews.get(GAMMA);
+    INDArray betaView = gradientViews.get(BETA);
+    trainedBy.backward(x, getParam(GAMMA), getParam(BETA), dy, dx, gammaView, betaView);
+    Gradient g = new DefaultGradient();
     g.setGradientFor(GAMMA, gammaView);
     g.setGradientFor(BETA, betaView);
     runningStatisticsStep(g);

@@ -44,10 +44,17 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
   /** Whether this layer's float32 passes run as its own oneDNN primitives. */
   private boolean oneDnn() {
+    var c = layerConf();
     return dataType == DataType.FLOAT
-        && direct()
         && OneDnn.available()
+        && c.getActivationFn() instanceof ActivationIdentity
+        && c.getWeightNoise() == null
+        && c.getIDropout() == null
         && convolutionMode != ConvolutionMode.Causal;
+  }
+
+  private boolean channelsLast() {
+    return layerConf().getCnn2dDataFormat() == CNN2DFormat.NHWC;
   }
 
   /** The primitives for this input's shape, created on first use. */
@@ -75,12 +82,17 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     int[] kernel = c.getKernelSize();
     int[] strides = c.getStride();
     int[] dilation = c.getDilation();
-    int[] inSize = {(int) in.size(2), (int) in.size(3)};
+    long[] nchw =
+        channelsLast()
+            ? new long[] {in.size(0), in.size(3), in.size(1), in.size(2)}
+            : in.shape().clone();
+    int[] inSize = {(int) nchw[2], (int) nchw[3]};
     int[] before;
     int[] after;
     if (convolutionMode == ConvolutionMode.Same) {
       int[] out =
-          ConvolutionUtils.getOutputSize(in, kernel, strides, null, convolutionMode, dilation);
+          ConvolutionUtils.getOutputSize(
+              in, kernel, strides, null, convolutionMode, dilation, c.getCnn2dDataFormat());
       before = ConvolutionUtils.getSameModeTopLeftPadding(out, inSize, kernel, strides, dilation);
       after = new int[2];
       for (int i = 0; i < 2; i++) {
@@ -92,17 +104,20 @@ public class FastConvolutionLayer extends ConvolutionLayer {
       after = c.getPadding();
     }
     return new OneDnnConvolution.Geometry(
-        in.shape(), c.getNOut(), kernel, strides, before, after, dilation, c.hasBias());
+        nchw, c.getNOut(), kernel, strides, before, after, dilation, c.hasBias(), channelsLast());
   }
 
   private INDArray checkedInput() {
-    if (input.rank() != 4 || input.size(1) != layerConf().getNIn()) {
+    int channelAxis = channelsLast() ? 3 : 1;
+    if (input.rank() != 4 || input.size(channelAxis) != layerConf().getNIn()) {
       throw new DL4JInvalidInputException(
           "convolution "
               + layerId()
-              + ": expected input [minibatch, "
+              + ": expected "
+              + layerConf().getCnn2dDataFormat()
+              + " input with "
               + layerConf().getNIn()
-              + ", height, width], got "
+              + " channels, got "
               + Arrays.toString(input.shape()));
     }
     return Values.dense(input.castTo(dataType));
@@ -118,7 +133,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     OneDnnConvolution conv = primitivesFor(in);
     INDArray out =
         workspaceMgr.createUninitialized(
-            ArrayType.ACTIVATIONS, dataType, conv.geometry().output(), 'c');
+            ArrayType.ACTIVATIONS, dataType, conv.geometry().outputShape(), 'c');
     INDArray bias = hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null;
     conv.forward(in, getParam(ConvolutionParamInitializer.WEIGHT_KEY), bias, out);
     return out;
@@ -137,13 +152,14 @@ public class FastConvolutionLayer extends ConvolutionLayer {
   @Override
   public Pair<Gradient, INDArray> backpropGradient(
       INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+    if (oneDnn()) {
+      assertInputSet(true);
+      return oneDnnBackward(epsilon, workspaceMgr);
+    }
     if (!direct()) {
       return super.backpropGradient(epsilon, workspaceMgr);
     }
     assertInputSet(true);
-    if (oneDnn()) {
-      return oneDnnBackward(epsilon, workspaceMgr);
-    }
     var c = layerConf();
     INDArray in = Values.dense(input.castTo(dataType));
     INDArray delta = Values.dense(epsilon.castTo(dataType));

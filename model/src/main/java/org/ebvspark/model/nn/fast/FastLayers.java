@@ -16,4 +16,24 @@ public final class FastLayers {
   public static boolean kernelsAvailable() {
     return AVAILABLE;
   }
+
+  /**
+   * {@code -Debv.channels-last=false} builds fast backbones NCHW inside, as before oneDNN ran them.
+   */
+  public static final String CHANNELS_LAST_PROPERTY = "ebv.channels-last";
+
+  /**
+   * Whether a fast backbone built now runs channels last (NHWC) inside: where oneDNN's convolution
+   * and batch-norm primitives run them, unless {@value #CHANNELS_LAST_PROPERTY} is false. Elsewhere
+   * they stay NCHW, the layout the Java kernels and libnd4j's convolutions are fast in. Networks
+   * keep the layout they were built with (it is in their configuration).
+   */
+  public static boolean channelsLast() {
+    return OneDnn.available() && !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+  }
+
+  /** What runs the fast layers' convolutions and batch norms in this JVM, in words. */
+  public static String implementation() {
+    return OneDnn.description();
+  }
 }

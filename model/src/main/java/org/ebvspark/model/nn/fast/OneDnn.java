@@ -76,11 +76,11 @@ final class OneDnn {
     return ENGINE != null;
   }
 
-  /** What runs the fast layers' convolutions in this JVM, in words (for a run's config.json). */
+  /** What runs the fast layers in this JVM, in words (for a run's config.json). */
   static String description() {
     return available()
-        ? "oneDNN 2.5.2 through JavaCPP, primitives kept per layer"
-        : "libnd4j conv2d (" + UNAVAILABLE + ")";
+        ? "convolutions and batch norms of images: oneDNN 2.5.2 primitives kept per layer"
+        : "convolutions: libnd4j conv2d, batch norms: Java kernels (oneDNN: " + UNAVAILABLE + ")";
   }
 
   static dnnl_engine engine() {

@@ -15,15 +15,19 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One float32 2-D convolution on NCHW arrays of one shape, forward and backward, as oneDNN
- * primitives created once: oneDNN picks its own layouts (blocked for these kernels), the arrays are
- * converted into and out of them around each call with conversions also created once, and the
- * working buffers are the thread's ({@link OneDnn.Buffers}). The input gradient uses the direct
- * algorithm: Winograd's, which oneDNN's automatic choice takes for some shapes, needs a 42 MB
- * working buffer at resnet32's first stage and was not faster there (bench/README.md).
+ * One float32 2-D convolution on NHWC or NCHW arrays of one shape, forward and backward, as oneDNN
+ * primitives created once. NHWC arrays go in and out as they are; for NCHW ones oneDNN picks its
+ * own layouts (blocked for these kernels) and the arrays are converted around each call, with
+ * conversions also created once. The working buffers are the thread's ({@link OneDnn.Buffers}). The
+ * input gradient uses the direct algorithm: Winograd's, which oneDNN's automatic choice takes for
+ * some shapes, needs a 42 MB working buffer at resnet32's first stage and was not faster there
+ * (bench/README.md).
  */
 final class OneDnnConvolution {
-  /** Where and how one convolution is applied; paddings are before and after, dilation 1 = none. */
+  /**
+   * Where and how one convolution is applied: the input's dimensions as [N, C, H, W] whatever its
+   * layout, paddings before and after, dilation 1 = none; channels last means NHWC arrays.
+   */
   record Geometry(
       long[] input,
       long outChannels,
@@ -32,7 +36,14 @@ final class OneDnnConvolution {
       int[] padBefore,
       int[] padAfter,
       int[] dilation,
-      boolean bias) {
+      boolean bias,
+      boolean channelsLast) {
+
+    /** The output's shape as its array has it (NCHW or NHWC). */
+    long[] outputShape() {
+      long[] o = output();
+      return channelsLast ? new long[] {o[0], o[2], o[3], o[1]} : o;
+    }
 
     long[] output() {
       long[] out = {input[0], outChannels, 0, 0};
@@ -84,8 +95,11 @@ final class OneDnnConvolution {
     long[] dilates = {g.dilation()[0] - 1L, g.dilation()[1] - 1L};
     long[] padL = {g.padBefore()[0], g.padBefore()[1]};
     long[] padR = {g.padAfter()[0], g.padAfter()[1]};
-    dnnl_memory_desc_t src = OneDnn.desc(in, dnnl_format_tag_any);
-    dnnl_memory_desc_t dst = OneDnn.desc(out, dnnl_format_tag_any);
+    // NHWC arrays are taken as they are (oneDNN's AVX-512 kernels read and write that layout);
+    // for NCHW ones oneDNN picks its blocked layout and the arrays are converted around each call.
+    int activations = g.channelsLast() ? dnnl_nhwc : dnnl_format_tag_any;
+    dnnl_memory_desc_t src = OneDnn.desc(in, activations);
+    dnnl_memory_desc_t dst = OneDnn.desc(out, activations);
     dnnl_memory_desc_t wei = OneDnn.desc(w, dnnl_format_tag_any);
     dnnl_memory_desc_t b = g.bias() ? OneDnn.desc(new long[] {out[1]}, dnnl_x) : null;
     dnnl_primitive_attr attr = natives.attr(OneDnn.userScratchpad());
@@ -130,8 +144,9 @@ final class OneDnnConvolution {
             + ", "
             + OneDnn.implementation(wpd);
 
-    dnnl_memory_desc_t userIn = OneDnn.desc(in, dnnl_nchw);
-    dnnl_memory_desc_t userOut = OneDnn.desc(out, dnnl_nchw);
+    int layout = g.channelsLast() ? dnnl_nhwc : dnnl_nchw;
+    dnnl_memory_desc_t userIn = OneDnn.desc(in, layout);
+    dnnl_memory_desc_t userOut = OneDnn.desc(out, layout);
     dnnl_memory_desc_t userW = OneDnn.desc(w, dnnl_oihw);
     int source = OneDnn.Buffers.SOURCE;
     int weights = OneDnn.Buffers.WEIGHTS;
@@ -196,7 +211,10 @@ final class OneDnnConvolution {
     return implementations;
   }
 
-  /** y = conv(x, w) + b; every array float32, dense, NCHW (weights OIHW); b null without bias. */
+  /**
+   * y = conv(x, w) + b; every array float32 and dense, x and y in the geometry's layout, weights
+   * OIHW; b null without bias.
+   */
   void forward(INDArray x, INDArray w, INDArray b, INDArray y) {
     OneDnn.Buffers buffers = OneDnn.Buffers.ofThread();
     forwardInput.bind(x, buffers).convertIn();

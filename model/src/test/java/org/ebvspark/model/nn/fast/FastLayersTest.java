@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -422,6 +423,48 @@ class FastLayersTest {
     assertThat(restored.getVertex("b1_1_relu")).isNotNull();
     INDArray x = batch(4, 1, 12, 2, DataType.FLOAT).getFeatures(0);
     assertThat(restored.outputSingle(false, x)).isEqualTo(net.outputSingle(false, x));
+  }
+
+  /**
+   * Fast networks saved before the backbones ran channels last are NCHW inside (what {@code
+   * -Debv.channels-last=false} builds): they still load, run their convolutions on oneDNN through
+   * conversions and their batch norms on the Java kernels, and compute what DL4J's layers compute.
+   */
+  @ParameterizedTest
+  @CsvSource({"cnn-small, 1, 12, 16", "resnet32, 3, 16, 8"})
+  void aFastNetworkBuiltChannelsFirstStillLoadsAndComputesTheSame(
+      String backboneName, int channels, int size, int n) throws Exception {
+    Backbone backbone = Backbone.fromLabel(backboneName);
+    ComputationGraph nchw;
+    try {
+      System.setProperty(FastLayers.CHANNELS_LAST_PROPERTY, "false");
+      nchw = network(backbone, channels, size, LayerChoice.FAST);
+    } finally {
+      System.clearProperty(FastLayers.CHANNELS_LAST_PROPERTY);
+    }
+    assertThat(nchw.getVertex("channels_last")).isNull();
+    assertThat(network(backbone, channels, size, LayerChoice.FAST).getVertex("channels_last"))
+        .isNotNull();
+    File zip = dir.resolve("nchw.zip").toFile();
+    ModelSerializer.writeModel(nchw, zip, true);
+    ComputationGraph restored = ModelSerializer.restoreComputationGraph(zip, true);
+    ComputationGraph dl4j = network(backbone, channels, size, LayerChoice.DL4J);
+    copyParameters(dl4j, restored);
+    MultiDataSet data = batch(n, channels, size, 1, DataType.FLOAT);
+    Map<String, INDArray> expected = gradients(dl4j, data);
+    Map<String, INDArray> actual = gradients(restored, data);
+    expected.forEach((k, v) -> assertClose("gradient of " + k, actual.get(k), v, TOLERANCE));
+    INDArray x = batch(n, channels, size, 99, DataType.FLOAT).getFeatures(0);
+    assertClose(
+        "inference output",
+        restored.outputSingle(false, x),
+        dl4j.outputSingle(false, x),
+        TOLERANCE);
+    assertThat(
+            Arrays.stream(restored.getLayers())
+                .filter(l -> l instanceof FastConvolutionLayer)
+                .map(l -> ((FastConvolutionLayer) l).primitiveSets()))
+        .allMatch(sets -> sets > 0);
   }
 
   @Test

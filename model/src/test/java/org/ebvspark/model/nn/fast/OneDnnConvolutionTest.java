@@ -2,9 +2,12 @@ package org.ebvspark.model.nn.fast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -19,7 +22,6 @@ import org.ebvspark.model.nn.Head;
 import org.ebvspark.model.nn.LayerChoice;
 import org.ebvspark.model.nn.Networks;
 import org.ebvspark.model.nn.Recipe;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.common.primitives.Pair;
@@ -40,7 +42,13 @@ class OneDnnConvolutionTest {
   private static final double TOLERANCE = 1e-4;
 
   private static ComputationGraph oneConvolution(
-      int kernel, int stride, ConvolutionMode mode, boolean bias, int dilation, int size) {
+      int kernel,
+      int stride,
+      ConvolutionMode mode,
+      boolean bias,
+      int dilation,
+      int size,
+      CNN2DFormat format) {
     var g =
         new NeuralNetConfiguration.Builder()
             .seed(3)
@@ -50,7 +58,7 @@ class OneDnnConvolutionTest {
             .convolutionMode(mode)
             .graphBuilder()
             .addInputs("in")
-            .setInputTypes(InputType.convolutional(size, size, 3))
+            .setInputTypes(InputType.convolutional(size, size, 3, format))
             .addLayer(
                 "conv",
                 new FastConvolution(
@@ -60,12 +68,14 @@ class OneDnnConvolutionTest {
                         .padding(mode == ConvolutionMode.Same ? 0 : 1, 1)
                         .dilation(dilation, dilation)
                         .hasBias(bias)
+                        .dataFormat(format)
                         .activation(Activation.IDENTITY)),
                 "in")
             .addLayer(
                 "loss",
                 new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
                     .activation(Activation.IDENTITY)
+                    .format(format)
                     .build(),
                 "conv")
             .setOutputs("loss");
@@ -116,39 +126,58 @@ class OneDnnConvolutionTest {
   })
   void computesWhatLibnd4jComputesInDoublePrecision(
       int kernel, int stride, ConvolutionMode mode, boolean bias, int dilation, int size) {
+    for (CNN2DFormat format : CNN2DFormat.values()) {
+      compare(kernel, stride, mode, bias, dilation, size, format);
+    }
+  }
+
+  private static void compare(
+      int kernel,
+      int stride,
+      ConvolutionMode mode,
+      boolean bias,
+      int dilation,
+      int size,
+      CNN2DFormat format) {
     assertThat(OneDnn.available()).as(OneDnn.description()).isTrue();
-    ComputationGraph fast = oneConvolution(kernel, stride, mode, bias, dilation, size);
+    ComputationGraph fast = oneConvolution(kernel, stride, mode, bias, dilation, size, format);
     ComputationGraph reference = fast.convertDataType(DataType.DOUBLE);
     fast.initGradientsView();
     reference.initGradientsView();
     // A second batch size through the same layer: primitives are kept per input shape.
     for (int n : new int[] {4, 3, 4}) {
       Nd4j.getRandom().setSeed(10 + n);
-      INDArray x = Nd4j.randn(DataType.DOUBLE, n, 3, size, size);
+      INDArray x =
+          format == CNN2DFormat.NCHW
+              ? Nd4j.randn(DataType.DOUBLE, n, 3, size, size)
+              : Nd4j.randn(DataType.DOUBLE, n, size, size, 3);
       INDArray dy = Nd4j.randn(DataType.DOUBLE, reference.outputSingle(false, x).shape());
       Map<String, INDArray> expected = pass(reference, x, dy);
       Map<String, INDArray> actual =
           pass(fast, x.castTo(DataType.FLOAT), dy.castTo(DataType.FLOAT));
       assertThat(actual.keySet()).isEqualTo(expected.keySet()).contains("gradient of W");
-      expected.forEach((k, v) -> assertClose(k + " (batch " + n + ")", actual.get(k), v));
+      expected.forEach(
+          (k, v) -> assertClose(k + " (" + format + ", batch " + n + ")", actual.get(k), v));
     }
     // The float network ran oneDNN primitives (two shapes), the double one did not.
     assertThat(primitiveSets(fast, "conv")).isEqualTo(2);
     assertThat(primitiveSets(reference, "conv")).isZero();
   }
 
-  @Test
-  void everyConvolutionOfAFloatResNetTrainsThroughItsOwnPrimitives() {
+  @ParameterizedTest
+  @CsvSource({"resnet32, 3, 16, 33, 33", "cnn-small, 1, 12, 4, 5"})
+  void aFloatBackboneRunsChannelsLastThroughItsOwnPrimitives(
+      String backbone, int channels, int size, int convolutions, int batchNorms) {
     ComputationGraph net =
         Networks.create(
-            Backbone.RESNET32,
+            Backbone.fromLabel(backbone),
             Head.fc(10, 0.1),
             Recipe.reference(1, 8, 42),
-            new Networks.ImageShape(3, 16, 16),
+            new Networks.ImageShape(channels, size, size),
             10,
             LayerChoice.FAST);
     Nd4j.getRandom().setSeed(1);
-    INDArray x = Nd4j.randn(DataType.FLOAT, 8, 3, 16, 16);
+    INDArray x = Nd4j.randn(DataType.FLOAT, 8, channels, size, size);
     INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 1);
     for (int i = 0; i < 8; i++) {
       y.putScalar(i, 0, i % 10);
@@ -156,11 +185,27 @@ class OneDnnConvolutionTest {
     INDArray before = net.params().dup();
     net.fit(new MultiDataSet(x, y));
     assertThat(net.params().sub(before).amaxNumber().doubleValue()).isPositive();
-    long convolutions =
-        java.util.Arrays.stream(net.getLayers())
+    // The images are NCHW at the input; inside, every convolution runs NHWC on oneDNN, and so
+    // does every batch norm of images (cnn-small's dense one stays on the Java kernels).
+    assertThat(net.getVertex("channels_last")).isNotNull();
+    List<FastConvolutionLayer> convs =
+        Arrays.stream(net.getLayers())
             .filter(l -> l instanceof FastConvolutionLayer)
-            .peek(l -> assertThat(((FastConvolutionLayer) l).primitiveSets()).isEqualTo(1))
-            .count();
-    assertThat(convolutions).isEqualTo(33); // stem, 15 blocks of two, 2 projections
+            .map(l -> (FastConvolutionLayer) l)
+            .toList();
+    assertThat(convs).hasSize(convolutions);
+    assertThat(convs)
+        .allSatisfy(
+            c -> {
+              assertThat(c.layerConf().getCnn2dDataFormat()).isEqualTo(CNN2DFormat.NHWC);
+              assertThat(c.primitiveSets()).isEqualTo(1);
+            });
+    List<FastBatchNormalizationLayer> norms =
+        Arrays.stream(net.getLayers())
+            .filter(l -> l instanceof FastBatchNormalizationLayer)
+            .map(l -> (FastBatchNormalizationLayer) l)
+            .toList();
+    assertThat(norms).hasSize(batchNorms);
+    assertThat(norms.stream().filter(n -> n.primitiveSets() == 1)).hasSize(convolutions);
   }
 }
