@@ -18,6 +18,7 @@ import org.ebvspark.model.nn.fast.ChannelsOrder;
 import org.ebvspark.model.nn.fast.FastAddRelu;
 import org.ebvspark.model.nn.fast.FastBatchNormalization;
 import org.ebvspark.model.nn.fast.FastConvolution;
+import org.ebvspark.model.nn.fast.FastDense;
 import org.ebvspark.model.nn.fast.FastLayers;
 import org.nd4j.linalg.activations.Activation;
 
@@ -252,7 +253,13 @@ public enum Backbone {
     }
     g.addLayer(
         "dense",
-        new DenseLayer.Builder().nOut(256).hasBias(false).activation(Activation.IDENTITY).build(),
+        l.fast()
+            ? new FastDense(256, false)
+            : new DenseLayer.Builder()
+                .nOut(256)
+                .hasBias(false)
+                .activation(Activation.IDENTITY)
+                .build(),
         x);
     String dense = l.batchNorm("dense", "dense", true);
     // DL4J's dropout argument is the probability of keeping a unit.

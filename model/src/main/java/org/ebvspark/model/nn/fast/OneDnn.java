@@ -187,18 +187,27 @@ final class OneDnn {
   }
 
   private static void requireDense(INDArray a) {
+    if (!dense(a)) {
+      throw new IllegalArgumentException(
+          "not a dense row-major float32 array: " + a.shapeInfoToString());
+    }
+  }
+
+  /** Whether oneDNN can take the array as it is: float32, row-major without gaps. */
+  static boolean dense(INDArray a) {
     if (a.dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("not a float32 array: " + a.dataType());
+      return false;
     }
     long expected = 1;
     long[] shape = a.shape();
     long[] stride = a.stride();
     for (int i = shape.length - 1; i >= 0; i--) {
       if (shape[i] != 1 && stride[i] != expected) {
-        throw new IllegalArgumentException("not a dense row-major array: " + a.shapeInfoToString());
+        return false;
       }
       expected *= shape[i];
     }
+    return true;
   }
 
   /**

@@ -11,7 +11,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class OneDnnBatchNorm {
   private final int channels;
   private final boolean relu;
-  private final Resources resources = new Resources();
+  private final OneDnnNatives resources = new OneDnnNatives().destroyWhenUnreachable(this);
   private final FloatPointer mean;
   private final FloatPointer variance;
   private final dnnl_primitive training;
@@ -49,7 +48,6 @@ final class OneDnnBatchNorm {
 
   /** For an NHWC array of {@code shape}; eps as the layer has it. */
   OneDnnBatchNorm(long[] shape, double eps, boolean relu) {
-    OneDnn.CLEANER.register(this, resources::destroy);
     this.channels = (int) shape[3];
     this.relu = relu;
     long[] dims = {shape[0], shape[3], shape[1], shape[2]};
@@ -81,8 +79,8 @@ final class OneDnnBatchNorm {
     inference = resources.primitive(ipd);
     backward = resources.primitive(bpd);
 
-    mean = resources.owned(new FloatPointer(channels));
-    variance = resources.owned(new FloatPointer(channels));
+    mean = resources.keep(new FloatPointer(channels));
+    variance = resources.keep(new FloatPointer(channels));
     x = resources.memory(data);
     y = resources.memory(data);
     dy = resources.memory(data);
@@ -137,13 +135,13 @@ final class OneDnnBatchNorm {
       dnnl_memory_desc_t ws = OneDnn.query(tpd, dnnl_query_workspace_md);
       dnnl_memory workspace = resources.memory(ws);
       OneDnn.point(
-          workspace, resources.owned(new FloatPointer(OneDnn.bytes(ws) / 4 + 16)).address());
+          workspace, resources.keep(new FloatPointer(OneDnn.bytes(ws) / 4 + 16)).address());
       ta.addAll(List.of(DNNL_ARG_WORKSPACE, workspace));
       ba.addAll(List.of(DNNL_ARG_WORKSPACE, workspace));
     }
-    trainingArgs = resources.args(OneDnn.arguments(ta.toArray()));
+    trainingArgs = resources.keep(OneDnn.arguments(ta.toArray()));
     trainingCount = ta.size() / 2;
-    backwardArgs = resources.args(OneDnn.arguments(ba.toArray()));
+    backwardArgs = resources.keep(OneDnn.arguments(ba.toArray()));
     backwardCount = ba.size() / 2;
     List<Object> ia =
         List.of(
@@ -159,7 +157,7 @@ final class OneDnnBatchNorm {
             scale,
             DNNL_ARG_SHIFT,
             shift);
-    inferenceArgs = resources.args(OneDnn.arguments(ia.toArray()));
+    inferenceArgs = resources.keep(OneDnn.arguments(ia.toArray()));
     inferenceCount = ia.size() / 2;
   }
 
@@ -221,46 +219,5 @@ final class OneDnnBatchNorm {
     OneDnn.point(x, OneDnn.address(in));
     OneDnn.point(scale, OneDnn.address(gamma));
     OneDnn.point(shift, OneDnn.address(beta));
-  }
-
-  /** The native objects this normalization created, released when it is collected. */
-  private static final class Resources {
-    private final List<dnnl_primitive_desc> pds = new ArrayList<>();
-    private final List<dnnl_primitive> primitives = new ArrayList<>();
-    private final List<dnnl_memory> memories = new ArrayList<>();
-    private final List<Pointer> kept = new ArrayList<>();
-
-    dnnl_primitive_desc pd(dnnl_primitive_desc pd) {
-      pds.add(pd);
-      return pd;
-    }
-
-    dnnl_primitive primitive(dnnl_primitive_desc pd) {
-      dnnl_primitive p = OneDnn.primitive(pd);
-      primitives.add(p);
-      return p;
-    }
-
-    dnnl_memory memory(dnnl_memory_desc_t desc) {
-      dnnl_memory m = OneDnn.memory(desc);
-      memories.add(m);
-      return m;
-    }
-
-    <P extends Pointer> P owned(P p) {
-      kept.add(p); // JavaCPP frees it once unreachable
-      return p;
-    }
-
-    dnnl_exec_arg_t args(dnnl_exec_arg_t a) {
-      kept.add(a);
-      return a;
-    }
-
-    void destroy() {
-      primitives.forEach(p -> dnnl_primitive_destroy(p));
-      pds.forEach(p -> dnnl_primitive_desc_destroy(p));
-      memories.forEach(m -> dnnl_memory_destroy(m));
-    }
   }
 }

@@ -60,7 +60,7 @@ final class OneDnnConvolution {
   }
 
   private final Geometry geometry;
-  private final Natives natives = new Natives();
+  private final OneDnnNatives natives = new OneDnnNatives().destroyWhenUnreachable(this);
 
   private final dnnl_primitive forward;
   private final dnnl_primitive backwardData;
@@ -87,7 +87,6 @@ final class OneDnnConvolution {
 
   OneDnnConvolution(Geometry g) {
     this.geometry = g;
-    OneDnn.CLEANER.register(this, natives::destroy);
     long[] in = g.input();
     long[] out = g.output();
     long[] w = g.weights();
@@ -165,13 +164,13 @@ final class OneDnnConvolution {
         operand(userOut, OneDnn.query(wpd, dnnl_query_diff_dst_md), gradient, true);
     weightsGradient =
         operand(userW, OneDnn.query(wpd, dnnl_query_diff_weights_md), destination, false);
-    bias = g.bias() ? natives.memory(OneDnn.memory(b)) : null;
-    biasGradient = g.bias() ? natives.memory(OneDnn.memory(b)) : null;
+    bias = g.bias() ? natives.memory(b) : null;
+    biasGradient = g.bias() ? natives.memory(b) : null;
     dnnl_primitive_desc[] pds = {fpd, dpd, wpd};
     for (int i = 0; i < 3; i++) {
       dnnl_memory_desc_t s = OneDnn.query(pds[i], dnnl_query_scratchpad_md);
       scratchpadBytes[i] = OneDnn.bytes(s);
-      scratchpads[i] = natives.memory(OneDnn.memory(s));
+      scratchpads[i] = natives.memory(s);
     }
     List<Object> fa = new ArrayList<>();
     fa.addAll(List.of(DNNL_ARG_SRC, forwardInput.primitiveSide));
@@ -181,10 +180,10 @@ final class OneDnnConvolution {
     }
     fa.addAll(List.of(DNNL_ARG_DST, forwardOutput.primitiveSide));
     fa.addAll(List.of(DNNL_ARG_SCRATCHPAD, scratchpads[0]));
-    forwardArgs = natives.args(OneDnn.arguments(fa.toArray()));
+    forwardArgs = natives.keep(OneDnn.arguments(fa.toArray()));
     forwardCount = fa.size() / 2;
     dataArgs =
-        natives.args(
+        natives.keep(
             OneDnn.arguments(
                 DNNL_ARG_DIFF_DST, dataOutputGradient.primitiveSide,
                 DNNL_ARG_WEIGHTS, dataWeights.primitiveSide,
@@ -198,7 +197,7 @@ final class OneDnnConvolution {
       wa.addAll(List.of(DNNL_ARG_DIFF_BIAS, biasGradient));
     }
     wa.addAll(List.of(DNNL_ARG_SCRATCHPAD, scratchpads[2]));
-    weightsArgs = natives.args(OneDnn.arguments(wa.toArray()));
+    weightsArgs = natives.keep(OneDnn.arguments(wa.toArray()));
     weightsCount = wa.size() / 2;
   }
 
@@ -291,8 +290,8 @@ final class OneDnnConvolution {
       this.converts = !OneDnn.same(user, primitive);
       this.role = role;
       this.bytes = OneDnn.bytes(primitive);
-      this.userSide = natives.memory(OneDnn.memory(user));
-      this.primitiveSide = converts ? natives.memory(OneDnn.memory(this.primitive)) : userSide;
+      this.userSide = natives.memory(user);
+      this.primitiveSide = converts ? natives.memory(this.primitive) : userSide;
       if (converts) {
         dnnl_primitive_desc pd =
             natives.pd(
@@ -301,7 +300,7 @@ final class OneDnnConvolution {
                     : OneDnn.reorderDesc(this.primitive, user));
         conversion = natives.primitive(pd);
         conversionArgs =
-            natives.args(
+            natives.keep(
                 OneDnn.arguments(
                     DNNL_ARG_FROM, input ? userSide : primitiveSide,
                     DNNL_ARG_TO, input ? primitiveSide : userSide));
@@ -328,48 +327,6 @@ final class OneDnnConvolution {
 
     void convertOut() {
       convertIn(); // the conversion was built in the output's direction
-    }
-  }
-
-  /** The native objects this convolution created, destroyed when it is collected. */
-  private static final class Natives {
-    private final List<dnnl_primitive_desc> pds = new ArrayList<>();
-    private final List<dnnl_primitive> primitives = new ArrayList<>();
-    private final List<dnnl_memory> memories = new ArrayList<>();
-    private final List<dnnl_primitive_attr> attrs = new ArrayList<>();
-    private final List<dnnl_exec_arg_t> args = new ArrayList<>();
-
-    dnnl_primitive_desc pd(dnnl_primitive_desc pd) {
-      pds.add(pd);
-      return pd;
-    }
-
-    dnnl_primitive primitive(dnnl_primitive_desc pd) {
-      dnnl_primitive p = OneDnn.primitive(pd);
-      primitives.add(p);
-      return p;
-    }
-
-    dnnl_memory memory(dnnl_memory m) {
-      memories.add(m);
-      return m;
-    }
-
-    dnnl_primitive_attr attr(dnnl_primitive_attr a) {
-      attrs.add(a);
-      return a;
-    }
-
-    dnnl_exec_arg_t args(dnnl_exec_arg_t a) {
-      args.add(a); // JavaCPP frees the array itself; kept reachable while the primitives are
-      return a;
-    }
-
-    void destroy() {
-      primitives.forEach(p -> dnnl_primitive_destroy(p));
-      pds.forEach(p -> dnnl_primitive_desc_destroy(p));
-      memories.forEach(m -> dnnl_memory_destroy(m));
-      attrs.forEach(a -> dnnl_primitive_attr_destroy(a));
     }
   }
 }

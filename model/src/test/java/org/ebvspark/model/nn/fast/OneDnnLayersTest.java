@@ -34,11 +34,11 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The fast convolution's float32 oneDNN primitives against the same layer in double precision
- * (libnd4j's own kernels, an independent implementation): outputs, input gradients and weight
- * gradients, for the geometries the backbones use and a few they do not.
+ * The fast convolution's and dense layer's float32 oneDNN primitives against the same layers in
+ * double precision (libnd4j's own kernels, an independent implementation): outputs, input gradients
+ * and weight gradients, for the geometries the backbones use and a few they do not.
  */
-class OneDnnConvolutionTest {
+class OneDnnLayersTest {
   private static final double TOLERANCE = 1e-4;
 
   private static ComputationGraph oneConvolution(
@@ -92,7 +92,12 @@ class OneDnnConvolutionTest {
    * The layer's output, input gradient and parameter gradients for input x and output gradient dy.
    */
   private static Map<String, INDArray> pass(ComputationGraph net, INDArray x, INDArray dy) {
-    Layer conv = net.getLayer("conv");
+    return pass(net, "conv", x, dy);
+  }
+
+  private static Map<String, INDArray> pass(
+      ComputationGraph net, String layer, INDArray x, INDArray dy) {
+    Layer conv = net.getLayer(layer);
     LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
     conv.setInput(x, mgr);
     Map<String, INDArray> out = new TreeMap<>();
@@ -165,6 +170,50 @@ class OneDnnConvolutionTest {
   }
 
   @ParameterizedTest
+  @CsvSource({"true", "false"})
+  void theDenseLayerComputesWhatDl4jsComputesInDoublePrecision(boolean bias) {
+    var g =
+        new NeuralNetConfiguration.Builder()
+            .seed(3)
+            .dataType(DataType.FLOAT)
+            .updater(new NoOp())
+            .weightInit(WeightInit.XAVIER)
+            .graphBuilder()
+            .addInputs("in")
+            .setInputTypes(InputType.feedForward(11))
+            .addLayer("dense", new FastDense(7, bias), "in")
+            .addLayer(
+                "loss",
+                new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        LossFunctions.LossFunction.MSE)
+                    .activation(Activation.IDENTITY)
+                    .build(),
+                "dense")
+            .setOutputs("loss");
+    ComputationGraph fast = new ComputationGraph(g.build());
+    fast.init();
+    if (bias) {
+      Nd4j.getRandom().setSeed(4);
+      fast.getLayer("dense").setParam("b", Nd4j.randn(DataType.FLOAT, 1, 7));
+    }
+    ComputationGraph reference = fast.convertDataType(DataType.DOUBLE);
+    fast.initGradientsView();
+    reference.initGradientsView();
+    for (int n : new int[] {6, 5}) {
+      Nd4j.getRandom().setSeed(20 + n);
+      INDArray x = Nd4j.randn(DataType.DOUBLE, n, 11);
+      INDArray dy = Nd4j.randn(DataType.DOUBLE, n, 7);
+      Map<String, INDArray> expected = pass(reference, "dense", x, dy);
+      Map<String, INDArray> actual =
+          pass(fast, "dense", x.castTo(DataType.FLOAT), dy.castTo(DataType.FLOAT));
+      assertThat(actual.keySet()).isEqualTo(expected.keySet()).contains("gradient of W");
+      expected.forEach((k, v) -> assertClose(k + " (batch " + n + ")", actual.get(k), v));
+    }
+    assertThat(((FastDenseLayer) fast.getLayer("dense")).primitiveSets()).isEqualTo(2);
+    assertThat(((FastDenseLayer) reference.getLayer("dense")).primitiveSets()).isZero();
+  }
+
+  @ParameterizedTest
   @CsvSource({"resnet32, 3, 16, 33, 33", "cnn-small, 1, 12, 4, 5"})
   void aFloatBackboneRunsChannelsLastThroughItsOwnPrimitives(
       String backbone, int channels, int size, int convolutions, int batchNorms) {
@@ -207,5 +256,8 @@ class OneDnnConvolutionTest {
             .toList();
     assertThat(norms).hasSize(batchNorms);
     assertThat(norms.stream().filter(n -> n.primitiveSets() == 1)).hasSize(convolutions);
+    if (backbone.equals("cnn-small")) {
+      assertThat(((FastDenseLayer) net.getLayer("dense")).primitiveSets()).isEqualTo(1);
+    }
   }
 }
