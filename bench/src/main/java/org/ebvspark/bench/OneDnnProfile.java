@@ -112,11 +112,12 @@ public final class OneDnnProfile {
         "Machine: %s. Command: `bench/run-onednn-profile.sh %d` (%s). Each network in its own"
             + " JVM, the fast layers, FC head, batch 128, random inputs, 2 threads; %d untimed"
             + " steps, then %d timed ones with oneDNN's verbose log (DNNL_VERBOSE=1), summed per"
-            + " step by primitive, direction and problem (reorders by tensor shape). Everything libnd4j hands to oneDNN is here:"
-            + " the convolutions and the layout conversions around them (libnd4j gives oneDNN NCHW"
-            + " arrays and oneDNN's kernels want blocked layouts, so inputs, output gradients and"
-            + " results are converted on every call). The rest of the step (the fast batch norm,"
-            + " add + ReLU, pooling, the dense layers, the updater) is outside oneDNN.",
+            + " step by primitive, direction and problem (reorders by tensor shape). Two oneDNN"
+            + " libraries log there: the one the fast layers call through JavaCPP (2.5: their"
+            + " convolutions, batch norms of images, cnn-small's dense layer, and the weight layout"
+            + " conversions) and libnd4j's (2.2, marked: DL4J's pooling layers). The rest of the"
+            + " step (add + ReLU, the dense batch norm, global pooling, the heads, the updater,"
+            + " DL4J's graph) is outside oneDNN.",
         MachineInfo.describe(), steps, java.time.LocalDate.now(), WARMUP, steps);
     report.raw("");
     report.raw("| network | what | calls per step | ms per step | share of the step |");
@@ -131,13 +132,16 @@ public final class OneDnnProfile {
         double stepMs = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         rows(report, current, stepMs, steps, sums);
         current = null;
-      } else if (current != null && line.startsWith("dnnl_verbose,exec,")) {
+      } else if (current != null
+          && (line.startsWith("dnnl_verbose,exec,") || line.startsWith("onednn_verbose,exec,"))) {
         String[] f = line.split(",");
         // exec,cpu,PRIMITIVE,IMPLEMENTATION,DIRECTION,formats,attributes,algorithm,PROBLEM,MS
+        String library = line.startsWith("dnnl_") ? "libnd4j's " : "";
         String key =
-            f[3].equals("reorder")
-                ? "reorder " + f[f.length - 2]
-                : f[3] + " " + f[5] + " " + f[f.length - 2] + " (" + f[4] + ")";
+            library
+                + (f[3].equals("reorder")
+                    ? "reorder " + f[f.length - 2]
+                    : f[3] + " " + f[5] + " " + f[f.length - 2] + " (" + f[4] + ")");
         Sum s = sums.computeIfAbsent(key, k -> new Sum());
         s.ms += Double.parseDouble(f[f.length - 1]);
         s.calls++;
@@ -154,7 +158,7 @@ public final class OneDnnProfile {
     double total = 0;
     for (var e : sorted) {
       total += e.getValue().ms / steps;
-      if (e.getKey().startsWith("reorder")) {
+      if (e.getKey().contains("reorder ")) {
         reorders += e.getValue().ms / steps;
       }
     }
