@@ -20,6 +20,7 @@ import org.ebvspark.model.nn.fast.FastBatchNormalization;
 import org.ebvspark.model.nn.fast.FastConvolution;
 import org.ebvspark.model.nn.fast.FastDense;
 import org.ebvspark.model.nn.fast.FastLayers;
+import org.ebvspark.model.nn.fast.FastMaxPooling;
 import org.nd4j.linalg.activations.Activation;
 
 /**
@@ -112,11 +113,12 @@ public enum Backbone {
     }
 
     SubsamplingLayer maxPool(int kernel, int stride) {
-      return new SubsamplingLayer.Builder(PoolingType.MAX)
-          .kernelSize(kernel, kernel)
-          .stride(stride, stride)
-          .dataFormat(format())
-          .build();
+      var pool =
+          new SubsamplingLayer.Builder(PoolingType.MAX)
+              .kernelSize(kernel, kernel)
+              .stride(stride, stride)
+              .dataFormat(format());
+      return fast ? new FastMaxPooling(pool) : pool.build();
     }
 
     /**

@@ -79,32 +79,25 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
   private OneDnnConvolution.Geometry geometry(INDArray in) {
     var c = layerConf();
-    int[] kernel = c.getKernelSize();
-    int[] strides = c.getStride();
-    int[] dilation = c.getDilation();
-    long[] nchw =
-        channelsLast()
-            ? new long[] {in.size(0), in.size(3), in.size(1), in.size(2)}
-            : in.shape().clone();
-    int[] inSize = {(int) nchw[2], (int) nchw[3]};
-    int[] before;
-    int[] after;
-    if (convolutionMode == ConvolutionMode.Same) {
-      int[] out =
-          ConvolutionUtils.getOutputSize(
-              in, kernel, strides, null, convolutionMode, dilation, c.getCnn2dDataFormat());
-      before = ConvolutionUtils.getSameModeTopLeftPadding(out, inSize, kernel, strides, dilation);
-      after = new int[2];
-      for (int i = 0; i < 2; i++) {
-        int extent = (kernel[i] - 1) * dilation[i] + 1;
-        after[i] = Math.max(0, (out[i] - 1) * strides[i] + extent - inSize[i] - before[i]);
-      }
-    } else {
-      before = c.getPadding();
-      after = c.getPadding();
-    }
+    Window w =
+        Window.of(
+            in,
+            c.getCnn2dDataFormat(),
+            convolutionMode,
+            c.getKernelSize(),
+            c.getStride(),
+            c.getPadding(),
+            c.getDilation());
     return new OneDnnConvolution.Geometry(
-        nchw, c.getNOut(), kernel, strides, before, after, dilation, c.hasBias(), channelsLast());
+        w.nchw(),
+        c.getNOut(),
+        c.getKernelSize(),
+        c.getStride(),
+        w.before(),
+        w.after(),
+        c.getDilation(),
+        c.hasBias(),
+        channelsLast());
   }
 
   private INDArray checkedInput() {

@@ -46,12 +46,7 @@ final class OneDnnConvolution {
     }
 
     long[] output() {
-      long[] out = {input[0], outChannels, 0, 0};
-      for (int i = 0; i < 2; i++) {
-        long extent = (long) (kernel[i] - 1) * dilation[i] + 1;
-        out[2 + i] = (input[2 + i] + padBefore[i] + padAfter[i] - extent) / stride[i] + 1;
-      }
-      return out;
+      return new Window(input, padBefore, padAfter).output(outChannels, kernel, stride, dilation);
     }
 
     long[] weights() {

@@ -258,6 +258,9 @@ class OneDnnLayersTest {
     assertThat(norms.stream().filter(n -> n.primitiveSets() == 1)).hasSize(convolutions);
     if (backbone.equals("cnn-small")) {
       assertThat(((FastDenseLayer) net.getLayer("dense")).primitiveSets()).isEqualTo(1);
+      for (String pool : List.of("b1_pool", "b2_pool")) {
+        assertThat(((FastMaxPoolingLayer) net.getLayer(pool)).primitiveSets()).isEqualTo(1);
+      }
     }
   }
 }
