@@ -1,8 +1,5 @@
 package org.ebvspark.model.nn.fast;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -42,7 +39,7 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
   private INDArray fallbackOutput;
 
   /** oneDNN's primitives for the NHWC input shapes seen last. */
-  private transient Map<List<Long>, OneDnnBatchNorm> primitives;
+  private final transient PrimitiveSets<OneDnnBatchNorm> primitives = new PrimitiveSets<>();
 
   /** The primitives of the last training forward pass, if it ran on oneDNN. */
   private transient OneDnnBatchNorm trainedBy;
@@ -78,23 +75,13 @@ public class FastBatchNormalizationLayer extends BatchNormalization {
   }
 
   private OneDnnBatchNorm primitivesFor(INDArray x) {
-    if (primitives == null) {
-      primitives =
-          new LinkedHashMap<>(8, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<List<Long>, OneDnnBatchNorm> e) {
-              return size() > 4;
-            }
-          };
-    }
-    List<Long> key = List.of(x.size(0), x.size(1), x.size(2), x.size(3));
-    return primitives.computeIfAbsent(
-        key, k -> new OneDnnBatchNorm(x.shape(), layerConf().getEps(), fastConf().isRelu()));
+    return primitives.forShapeOf(
+        x, a -> new OneDnnBatchNorm(a.shape(), layerConf().getEps(), fastConf().isRelu()));
   }
 
   /** How many input shapes this layer holds oneDNN primitives for. */
   int primitiveSets() {
-    return primitives == null ? 0 : primitives.size();
+    return primitives.size();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package org.ebvspark.model.nn.fast;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -35,14 +34,13 @@ public class FastConvolution extends ConvolutionLayer {
       DataType dataType) {
     LayerValidation.assertNInNOutSet(
         "FastConvolution", getLayerName(), layerIndex, getNIn(), getNOut());
-    FastConvolutionLayer layer = new FastConvolutionLayer(conf, dataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-    layer.setParamTable(params);
-    layer.setConf(conf);
-    return layer;
+    return FastLayers.wire(
+        new FastConvolutionLayer(conf, dataType),
+        conf,
+        listeners,
+        layerIndex,
+        paramsView,
+        initializer().init(conf, paramsView, initializeParams));
   }
 
   @Override

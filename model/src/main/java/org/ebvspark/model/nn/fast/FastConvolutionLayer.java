@@ -1,9 +1,6 @@
 package org.ebvspark.model.nn.fast;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.exception.DL4JInvalidInputException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -35,8 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public class FastConvolutionLayer extends ConvolutionLayer {
   private static final long serialVersionUID = 1L;
 
-  /** Primitives for the input shapes seen last (a training batch, a last partial one, eval). */
-  private transient Map<List<Long>, OneDnnConvolution> primitives;
+  private final transient PrimitiveSets<OneDnnConvolution> primitives = new PrimitiveSets<>();
 
   public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -59,22 +55,12 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
   /** The primitives for this input's shape, created on first use. */
   OneDnnConvolution primitivesFor(INDArray in) {
-    if (primitives == null) {
-      primitives =
-          new LinkedHashMap<>(8, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<List<Long>, OneDnnConvolution> e) {
-              return size() > 4;
-            }
-          };
-    }
-    List<Long> key = List.of(in.size(0), in.size(1), in.size(2), in.size(3));
-    return primitives.computeIfAbsent(key, k -> new OneDnnConvolution(geometry(in)));
+    return primitives.forShapeOf(in, a -> new OneDnnConvolution(geometry(a)));
   }
 
   /** How many input shapes this layer holds oneDNN primitives for. */
   int primitiveSets() {
-    return primitives == null ? 0 : primitives.size();
+    return primitives.size();
   }
 
   private OneDnnConvolution.Geometry geometry(INDArray in) {

@@ -1,7 +1,6 @@
 package org.ebvspark.model.nn.fast;
 
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -38,14 +37,13 @@ public class FastDense extends DenseLayer {
       boolean initializeParams,
       DataType dataType) {
     LayerValidation.assertNInNOutSet("FastDense", getLayerName(), layerIndex, getNIn(), getNOut());
-    FastDenseLayer layer = new FastDenseLayer(conf, dataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    Map<String, INDArray> params = initializer().init(conf, paramsView, initializeParams);
-    layer.setParamTable(params);
-    layer.setConf(conf);
-    return layer;
+    return FastLayers.wire(
+        new FastDenseLayer(conf, dataType),
+        conf,
+        listeners,
+        layerIndex,
+        paramsView,
+        initializer().init(conf, paramsView, initializeParams));
   }
 
   @Override

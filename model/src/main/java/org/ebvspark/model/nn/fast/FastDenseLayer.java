@@ -1,7 +1,5 @@
 package org.ebvspark.model.nn.fast;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -26,8 +24,7 @@ public class FastDenseLayer extends DenseLayer {
   private static final String W = DefaultParamInitializer.WEIGHT_KEY;
   private static final String B = DefaultParamInitializer.BIAS_KEY;
 
-  /** Primitives for the batch sizes seen last. */
-  private transient Map<Long, OneDnnInnerProduct> primitives;
+  private final transient PrimitiveSets<OneDnnInnerProduct> primitives = new PrimitiveSets<>();
 
   public FastDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
     super(conf, dataType);
@@ -49,23 +46,14 @@ public class FastDenseLayer extends DenseLayer {
   }
 
   private OneDnnInnerProduct primitivesFor(INDArray in) {
-    if (primitives == null) {
-      primitives =
-          new LinkedHashMap<>(8, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Long, OneDnnInnerProduct> e) {
-              return size() > 4;
-            }
-          };
-    }
     var c = layerConf();
-    return primitives.computeIfAbsent(
-        in.size(0), n -> new OneDnnInnerProduct(n, c.getNIn(), c.getNOut(), c.hasBias()));
+    return primitives.forShapeOf(
+        in, a -> new OneDnnInnerProduct(a.size(0), c.getNIn(), c.getNOut(), c.hasBias()));
   }
 
   /** How many batch sizes this layer holds oneDNN primitives for. */
   int primitiveSets() {
-    return primitives == null ? 0 : primitives.size();
+    return primitives.size();
   }
 
   @Override

@@ -1,5 +1,11 @@
 package org.ebvspark.model.nn.fast;
 
+import java.util.Collection;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Whether this JVM's ND4J backend runs the fast layers' own kernels. */
@@ -30,6 +36,25 @@ public final class FastLayers {
    */
   public static boolean channelsLast() {
     return OneDnn.available() && !"false".equals(System.getProperty(CHANNELS_LAST_PROPERTY));
+  }
+
+  /**
+   * A layer implementation wired as DL4J's layer configurations wire theirs: listeners, index, its
+   * view of the network's parameters and its parameter table.
+   */
+  static Layer wire(
+      Layer layer,
+      NeuralNetConfiguration conf,
+      Collection<TrainingListener> listeners,
+      int index,
+      INDArray paramsView,
+      Map<String, INDArray> params) {
+    layer.setListeners(listeners);
+    layer.setIndex(index);
+    layer.setParamsViewArray(paramsView);
+    layer.setParamTable(params);
+    layer.setConf(conf);
+    return layer;
   }
 
   /** What runs the fast layers' convolutions and batch norms in this JVM, in words. */

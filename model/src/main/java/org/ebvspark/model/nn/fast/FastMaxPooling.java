@@ -31,13 +31,13 @@ public class FastMaxPooling extends SubsamplingLayer {
       INDArray paramsView,
       boolean initializeParams,
       DataType dataType) {
-    FastMaxPoolingLayer layer = new FastMaxPoolingLayer(conf, dataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(paramsView);
-    layer.setParamTable(initializer().init(conf, paramsView, initializeParams));
-    layer.setConf(conf);
-    return layer;
+    return FastLayers.wire(
+        new FastMaxPoolingLayer(conf, dataType),
+        conf,
+        listeners,
+        layerIndex,
+        paramsView,
+        initializer().init(conf, paramsView, initializeParams));
   }
 
   @Override

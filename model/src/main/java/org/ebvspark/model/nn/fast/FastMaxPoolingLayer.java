@@ -1,8 +1,5 @@
 package org.ebvspark.model.nn.fast;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -23,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public class FastMaxPoolingLayer extends SubsamplingLayer {
   private static final long serialVersionUID = 1L;
 
-  private transient Map<List<Long>, OneDnnMaxPool> primitives;
+  private final transient PrimitiveSets<OneDnnMaxPool> primitives = new PrimitiveSets<>();
 
   /** The primitives of the last training forward pass, if it ran on oneDNN. */
   private transient OneDnnMaxPool trainedBy;
@@ -49,23 +46,13 @@ public class FastMaxPoolingLayer extends SubsamplingLayer {
   }
 
   private OneDnnMaxPool primitivesFor(INDArray in) {
-    if (primitives == null) {
-      primitives =
-          new LinkedHashMap<>(8, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<List<Long>, OneDnnMaxPool> e) {
-              return size() > 4;
-            }
-          };
-    }
     var c = layerConf();
-    List<Long> key = List.of(in.size(0), in.size(1), in.size(2), in.size(3));
-    return primitives.computeIfAbsent(
-        key,
-        k ->
+    return primitives.forShapeOf(
+        in,
+        a ->
             new OneDnnMaxPool(
                 Window.of(
-                    in,
+                    a,
                     CNN2DFormat.NHWC,
                     convolutionMode,
                     c.getKernelSize(),
@@ -78,7 +65,7 @@ public class FastMaxPoolingLayer extends SubsamplingLayer {
 
   /** How many input shapes this layer holds oneDNN primitives for. */
   int primitiveSets() {
-    return primitives == null ? 0 : primitives.size();
+    return primitives.size();
   }
 
   @Override
