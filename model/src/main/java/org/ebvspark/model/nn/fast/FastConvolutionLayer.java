@@ -40,13 +40,18 @@ public class FastConvolutionLayer extends ConvolutionLayer {
 
   /** Whether this layer's float32 passes run as its own oneDNN primitives. */
   private boolean oneDnn() {
-    var c = layerConf();
     return dataType == DataType.FLOAT
         && OneDnn.available()
-        && c.getActivationFn() instanceof ActivationIdentity
-        && c.getWeightNoise() == null
-        && c.getIDropout() == null
+        && plainConvolution()
         && convolutionMode != ConvolutionMode.Causal;
+  }
+
+  /** Identity activation, no weight noise, no dropout on the input: what both direct paths take. */
+  private boolean plainConvolution() {
+    var c = layerConf();
+    return c.getActivationFn() instanceof ActivationIdentity
+        && c.getWeightNoise() == null
+        && c.getIDropout() == null;
   }
 
   private boolean channelsLast() {
@@ -119,12 +124,9 @@ public class FastConvolutionLayer extends ConvolutionLayer {
   }
 
   private boolean direct() {
-    var c = layerConf();
     return FastLayers.kernelsAvailable()
-        && c.getActivationFn() instanceof ActivationIdentity
-        && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
-        && c.getWeightNoise() == null
-        && c.getIDropout() == null
+        && plainConvolution()
+        && !channelsLast()
         && (dataType == DataType.FLOAT || dataType == DataType.DOUBLE);
   }
 

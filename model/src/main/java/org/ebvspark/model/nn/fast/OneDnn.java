@@ -171,9 +171,12 @@ final class OneDnn {
     return args.position(0);
   }
 
-  static void execute(dnnl_primitive p, int count, dnnl_exec_arg_t args) {
+  /**
+   * Runs a primitive with an argument array from {@link #arguments} (its capacity is the count).
+   */
+  static void execute(dnnl_primitive p, dnnl_exec_arg_t args) {
     dnnl_stream s = STREAMS.get();
-    check(dnnl_primitive_execute(p, s, count, args), "executing a primitive");
+    check(dnnl_primitive_execute(p, s, (int) args.capacity(), args), "executing a primitive");
     check(dnnl_stream_wait(s), "waiting for a primitive");
   }
 

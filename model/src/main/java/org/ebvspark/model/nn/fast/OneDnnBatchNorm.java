@@ -22,7 +22,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class OneDnnBatchNorm {
   private final int channels;
-  private final boolean relu;
   private final OneDnnNatives resources = new OneDnnNatives().destroyWhenUnreachable(this);
   private final FloatPointer mean;
   private final FloatPointer variance;
@@ -42,14 +41,10 @@ final class OneDnnBatchNorm {
   private final dnnl_exec_arg_t trainingArgs;
   private final dnnl_exec_arg_t inferenceArgs;
   private final dnnl_exec_arg_t backwardArgs;
-  private final int trainingCount;
-  private final int inferenceCount;
-  private final int backwardCount;
 
   /** For an NHWC array of {@code shape}; eps as the layer has it. */
   OneDnnBatchNorm(long[] shape, double eps, boolean relu) {
     this.channels = (int) shape[3];
-    this.relu = relu;
     long[] dims = {shape[0], shape[3], shape[1], shape[2]};
     dnnl_memory_desc_t data = OneDnn.desc(dims, dnnl_nhwc);
     dnnl_memory_desc_t vector = OneDnn.desc(new long[] {channels}, dnnl_x);
@@ -94,42 +89,34 @@ final class OneDnnBatchNorm {
     diffScale = resources.memory(vector);
     diffShift = resources.memory(vector);
 
-    List<Object> ta =
-        new ArrayList<>(
-            List.of(
-                DNNL_ARG_SRC,
-                x,
-                DNNL_ARG_DST,
-                y,
-                DNNL_ARG_MEAN,
-                meanMemory,
-                DNNL_ARG_VARIANCE,
-                varianceMemory,
-                DNNL_ARG_SCALE,
-                scale,
-                DNNL_ARG_SHIFT,
-                shift));
-    List<Object> ba =
-        new ArrayList<>(
-            List.of(
-                DNNL_ARG_SRC,
-                x,
-                DNNL_ARG_DIFF_DST,
-                dy,
-                DNNL_ARG_MEAN,
-                meanMemory,
-                DNNL_ARG_VARIANCE,
-                varianceMemory,
-                DNNL_ARG_SCALE,
-                scale,
-                DNNL_ARG_SHIFT,
-                shift,
-                DNNL_ARG_DIFF_SRC,
-                dx,
-                DNNL_ARG_DIFF_SCALE,
-                diffScale,
-                DNNL_ARG_DIFF_SHIFT,
-                diffShift));
+    // What every pass reads; the forward passes add their output, the backward pass its
+    // gradients.
+    List<Object> common =
+        List.of(
+            DNNL_ARG_SRC,
+            x,
+            DNNL_ARG_MEAN,
+            meanMemory,
+            DNNL_ARG_VARIANCE,
+            varianceMemory,
+            DNNL_ARG_SCALE,
+            scale,
+            DNNL_ARG_SHIFT,
+            shift);
+    List<Object> ia = new ArrayList<>(common);
+    ia.addAll(List.of(DNNL_ARG_DST, y));
+    List<Object> ta = new ArrayList<>(ia);
+    List<Object> ba = new ArrayList<>(common);
+    ba.addAll(
+        List.of(
+            DNNL_ARG_DIFF_DST,
+            dy,
+            DNNL_ARG_DIFF_SRC,
+            dx,
+            DNNL_ARG_DIFF_SCALE,
+            diffScale,
+            DNNL_ARG_DIFF_SHIFT,
+            diffShift));
     if (relu) {
       // The ReLU's mask, written by the training forward and read by the backward pass.
       dnnl_memory_desc_t ws = OneDnn.query(tpd, dnnl_query_workspace_md);
@@ -140,25 +127,8 @@ final class OneDnnBatchNorm {
       ba.addAll(List.of(DNNL_ARG_WORKSPACE, workspace));
     }
     trainingArgs = resources.keep(OneDnn.arguments(ta.toArray()));
-    trainingCount = ta.size() / 2;
     backwardArgs = resources.keep(OneDnn.arguments(ba.toArray()));
-    backwardCount = ba.size() / 2;
-    List<Object> ia =
-        List.of(
-            DNNL_ARG_SRC,
-            x,
-            DNNL_ARG_DST,
-            y,
-            DNNL_ARG_MEAN,
-            meanMemory,
-            DNNL_ARG_VARIANCE,
-            varianceMemory,
-            DNNL_ARG_SCALE,
-            scale,
-            DNNL_ARG_SHIFT,
-            shift);
     inferenceArgs = resources.keep(OneDnn.arguments(ia.toArray()));
-    inferenceCount = ia.size() / 2;
   }
 
   /**
@@ -174,7 +144,7 @@ final class OneDnnBatchNorm {
       double[] batchVariance) {
     bind(in, gamma, beta);
     OneDnn.point(y, OneDnn.address(out));
-    OneDnn.execute(training, trainingCount, trainingArgs);
+    OneDnn.execute(training, trainingArgs);
     for (int c = 0; c < channels; c++) {
       batchMean[c] = mean.get(c);
       batchVariance[c] = variance.get(c);
@@ -195,7 +165,7 @@ final class OneDnnBatchNorm {
     }
     bind(in, gamma, beta);
     OneDnn.point(y, OneDnn.address(out));
-    OneDnn.execute(inference, inferenceCount, inferenceArgs);
+    OneDnn.execute(inference, inferenceArgs);
   }
 
   /** dL/dx into dIn and dL/dgamma, dL/dbeta into their gradient views, after {@link #train}. */
@@ -212,7 +182,7 @@ final class OneDnnBatchNorm {
     OneDnn.point(dx, OneDnn.address(dIn));
     OneDnn.point(diffScale, OneDnn.address(dGamma));
     OneDnn.point(diffShift, OneDnn.address(dBeta));
-    OneDnn.execute(backward, backwardCount, backwardArgs);
+    OneDnn.execute(backward, backwardArgs);
   }
 
   private void bind(INDArray in, INDArray gamma, INDArray beta) {

@@ -76,8 +76,6 @@ final class OneDnnConvolution {
   private final dnnl_exec_arg_t forwardArgs;
   private final dnnl_exec_arg_t dataArgs;
   private final dnnl_exec_arg_t weightsArgs;
-  private final int forwardCount;
-  private final int weightsCount;
   private final String implementations;
 
   OneDnnConvolution(Geometry g) {
@@ -146,19 +144,19 @@ final class OneDnnConvolution {
     int weights = OneDnn.Buffers.WEIGHTS;
     int destination = OneDnn.Buffers.DESTINATION;
     int gradient = OneDnn.Buffers.OUTPUT_GRADIENT;
-    forwardInput = operand(userIn, OneDnn.query(fpd, dnnl_query_src_md), source, true);
-    forwardWeights = operand(userW, OneDnn.query(fpd, dnnl_query_weights_md), weights, true);
-    forwardOutput = operand(userOut, OneDnn.query(fpd, dnnl_query_dst_md), destination, false);
+    forwardInput = new Operand(userIn, OneDnn.query(fpd, dnnl_query_src_md), source, true);
+    forwardWeights = new Operand(userW, OneDnn.query(fpd, dnnl_query_weights_md), weights, true);
+    forwardOutput = new Operand(userOut, OneDnn.query(fpd, dnnl_query_dst_md), destination, false);
     dataOutputGradient =
-        operand(userOut, OneDnn.query(dpd, dnnl_query_diff_dst_md), gradient, true);
-    dataWeights = operand(userW, OneDnn.query(dpd, dnnl_query_weights_md), weights, true);
+        new Operand(userOut, OneDnn.query(dpd, dnnl_query_diff_dst_md), gradient, true);
+    dataWeights = new Operand(userW, OneDnn.query(dpd, dnnl_query_weights_md), weights, true);
     dataInputGradient =
-        operand(userIn, OneDnn.query(dpd, dnnl_query_diff_src_md), destination, false);
-    weightsInput = operand(userIn, OneDnn.query(wpd, dnnl_query_src_md), source, true);
+        new Operand(userIn, OneDnn.query(dpd, dnnl_query_diff_src_md), destination, false);
+    weightsInput = new Operand(userIn, OneDnn.query(wpd, dnnl_query_src_md), source, true);
     weightsOutputGradient =
-        operand(userOut, OneDnn.query(wpd, dnnl_query_diff_dst_md), gradient, true);
+        new Operand(userOut, OneDnn.query(wpd, dnnl_query_diff_dst_md), gradient, true);
     weightsGradient =
-        operand(userW, OneDnn.query(wpd, dnnl_query_diff_weights_md), destination, false);
+        new Operand(userW, OneDnn.query(wpd, dnnl_query_diff_weights_md), destination, false);
     bias = g.bias() ? natives.memory(b) : null;
     biasGradient = g.bias() ? natives.memory(b) : null;
     dnnl_primitive_desc[] pds = {fpd, dpd, wpd};
@@ -176,7 +174,6 @@ final class OneDnnConvolution {
     fa.addAll(List.of(DNNL_ARG_DST, forwardOutput.primitiveSide));
     fa.addAll(List.of(DNNL_ARG_SCRATCHPAD, scratchpads[0]));
     forwardArgs = natives.keep(OneDnn.arguments(fa.toArray()));
-    forwardCount = fa.size() / 2;
     dataArgs =
         natives.keep(
             OneDnn.arguments(
@@ -193,7 +190,6 @@ final class OneDnnConvolution {
     }
     wa.addAll(List.of(DNNL_ARG_SCRATCHPAD, scratchpads[2]));
     weightsArgs = natives.keep(OneDnn.arguments(wa.toArray()));
-    weightsCount = wa.size() / 2;
   }
 
   Geometry geometry() {
@@ -211,15 +207,15 @@ final class OneDnnConvolution {
    */
   void forward(INDArray x, INDArray w, INDArray b, INDArray y) {
     OneDnn.Buffers buffers = OneDnn.Buffers.ofThread();
-    forwardInput.bind(x, buffers).convertIn();
-    forwardWeights.bind(w, buffers).convertIn();
+    forwardInput.bind(x, buffers).convert();
+    forwardWeights.bind(w, buffers).convert();
     forwardOutput.bind(y, buffers);
     if (bias != null) {
       OneDnn.point(bias, OneDnn.address(b));
     }
     scratchpad(0, buffers);
-    OneDnn.execute(forward, forwardCount, forwardArgs);
-    forwardOutput.convertOut();
+    OneDnn.execute(forward, forwardArgs);
+    forwardOutput.convert();
   }
 
   /**
@@ -230,38 +226,33 @@ final class OneDnnConvolution {
     OneDnn.Buffers buffers = OneDnn.Buffers.ofThread();
     boolean converted = false;
     if (dx != null) {
-      dataOutputGradient.bind(dy, buffers).convertIn();
-      dataWeights.bind(w, buffers).convertIn();
+      dataOutputGradient.bind(dy, buffers).convert();
+      dataWeights.bind(w, buffers).convert();
       dataInputGradient.bind(dx, buffers);
       scratchpad(1, buffers);
-      OneDnn.execute(backwardData, 4, dataArgs);
-      dataInputGradient.convertOut();
+      OneDnn.execute(backwardData, dataArgs);
+      dataInputGradient.convert();
       converted = true;
     }
-    weightsInput.bind(x, buffers).convertIn();
+    weightsInput.bind(x, buffers).convert();
     weightsOutputGradient.bind(dy, buffers);
     if (!(converted
         && OneDnn.same(weightsOutputGradient.primitive, dataOutputGradient.primitive))) {
-      weightsOutputGradient.convertIn(); // else the buffer already holds dy in this layout
+      weightsOutputGradient.convert(); // else the buffer already holds dy in this layout
     }
     weightsGradient.bind(dw, buffers);
     if (biasGradient != null) {
       OneDnn.point(biasGradient, OneDnn.address(db));
     }
     scratchpad(2, buffers);
-    OneDnn.execute(backwardWeights, weightsCount, weightsArgs);
-    weightsGradient.convertOut();
+    OneDnn.execute(backwardWeights, weightsArgs);
+    weightsGradient.convert();
   }
 
   private void scratchpad(int which, OneDnn.Buffers buffers) {
     OneDnn.point(
         scratchpads[which],
         buffers.get(OneDnn.Buffers.SCRATCHPAD, Math.max(64, scratchpadBytes[which])));
-  }
-
-  private Operand operand(
-      dnnl_memory_desc_t user, dnnl_memory_desc_t primitive, int role, boolean input) {
-    return new Operand(user, primitive, role, input);
   }
 
   /**
@@ -314,14 +305,11 @@ final class OneDnnConvolution {
       return this;
     }
 
-    void convertIn() {
+    /** Converts between the two sides, in the direction the operand was built for. */
+    void convert() {
       if (converts) {
-        OneDnn.execute(conversion, 2, conversionArgs);
+        OneDnn.execute(conversion, conversionArgs);
       }
-    }
-
-    void convertOut() {
-      convertIn(); // the conversion was built in the output's direction
     }
   }
 }

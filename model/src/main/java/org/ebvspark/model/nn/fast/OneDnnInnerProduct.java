@@ -37,8 +37,6 @@ final class OneDnnInnerProduct {
   private final dnnl_exec_arg_t forwardArgs;
   private final dnnl_exec_arg_t dataArgs;
   private final dnnl_exec_arg_t weightsArgs;
-  private final int forwardCount;
-  private final int weightsCount;
   private final boolean bias;
 
   OneDnnInnerProduct(long rows, long in, long out, boolean bias) {
@@ -88,7 +86,6 @@ final class OneDnnInnerProduct {
     }
     fa.addAll(List.of(DNNL_ARG_DST, y, DNNL_ARG_SCRATCHPAD, scratchpads[0]));
     forwardArgs = natives.keep(OneDnn.arguments(fa.toArray()));
-    forwardCount = fa.size() / 2;
     dataArgs =
         natives.keep(
             OneDnn.arguments(
@@ -107,7 +104,6 @@ final class OneDnnInnerProduct {
     }
     wa.addAll(List.of(DNNL_ARG_SCRATCHPAD, scratchpads[2]));
     weightsArgs = natives.keep(OneDnn.arguments(wa.toArray()));
-    weightsCount = wa.size() / 2;
   }
 
   /** y = x W + b; W given as its [out, in] row-major view, bias null without bias. */
@@ -119,7 +115,7 @@ final class OneDnnInnerProduct {
     }
     OneDnn.point(y, OneDnn.address(out));
     scratchpad(0);
-    OneDnn.execute(forward, forwardCount, forwardArgs);
+    OneDnn.execute(forward, forwardArgs);
   }
 
   /** dL/dx, dL/dW (as its [out, in] view) and dL/db from dL/dy. */
@@ -135,13 +131,13 @@ final class OneDnnInnerProduct {
     OneDnn.point(dy, OneDnn.address(outGradient));
     OneDnn.point(dx, OneDnn.address(inGradient));
     scratchpad(1);
-    OneDnn.execute(backwardData, 4, dataArgs);
+    OneDnn.execute(backwardData, dataArgs);
     OneDnn.point(dw, OneDnn.address(weightsGradientOutIn));
     if (bias) {
       OneDnn.point(db, OneDnn.address(biasGradient));
     }
     scratchpad(2);
-    OneDnn.execute(backwardWeights, weightsCount, weightsArgs);
+    OneDnn.execute(backwardWeights, weightsArgs);
   }
 
   private void scratchpad(int which) {

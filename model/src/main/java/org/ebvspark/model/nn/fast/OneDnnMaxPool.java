@@ -110,9 +110,9 @@ final class OneDnnMaxPool {
     OneDnn.point(x, OneDnn.address(in));
     OneDnn.point(y, OneDnn.address(out));
     if (training) {
-      OneDnn.execute(this.training, 3, trainingArgs);
+      OneDnn.execute(this.training, trainingArgs);
     } else {
-      OneDnn.execute(inference, 2, inferenceArgs);
+      OneDnn.execute(inference, inferenceArgs);
     }
   }
 
@@ -120,6 +120,6 @@ final class OneDnnMaxPool {
   void backward(INDArray outGradient, INDArray inGradient) {
     OneDnn.point(dy, OneDnn.address(outGradient));
     OneDnn.point(dx, OneDnn.address(inGradient));
-    OneDnn.execute(backward, 3, backwardArgs);
+    OneDnn.execute(backward, backwardArgs);
   }
 }
