@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.ebvspark.model.nn.fast.FusedUpdater;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
@@ -67,7 +68,7 @@ public final class Networks {
     return create(backbone, head, recipe, input, iterationsPerEpoch, LayerChoice.automatic());
   }
 
-  /** An initialized network. */
+  /** An initialized network, with the {@link FusedUpdater} where it applies. */
   public static ComputationGraph create(
       Backbone backbone,
       Head head,
@@ -79,6 +80,7 @@ public final class Networks {
         new ComputationGraph(
             configuration(backbone, head, recipe, input, iterationsPerEpoch, layers));
     net.init();
+    FusedUpdater.install(net);
     return net;
   }
 

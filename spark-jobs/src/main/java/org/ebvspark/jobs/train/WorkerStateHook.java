@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.util.NetworkUtils;
+import org.ebvspark.model.nn.fast.FusedUpdater;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -25,6 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Dropout seeds. Task threads carry ND4J generator state from whatever ran on them before;
  *       the generator is seeded from (run seed, iteration, minibatch labels), so masks depend only
  *       on what is trained, and a resumed run draws the masks the uninterrupted one drew.
+ *   <li>The {@link FusedUpdater}: DL4J's Spark worker builds its network with DL4J's updater, and a
+ *       resumed run's network comes from a checkpoint; both get the fused one before their first
+ *       minibatch (same arithmetic, same state array).
  *   <li>A record of each step ({@link WorkerStep}: iteration, epoch, applied learning rate, fit
  *       time), added to an accumulator, so the driver logs what the executors did rather than what
  *       it expects.
@@ -67,11 +71,14 @@ final class WorkerStateHook implements TrainingHook {
       ComputationGraphConfiguration conf = graph.getConfiguration();
       conf.setIterationCount(roundIteration);
       conf.setEpochCount(roundEpoch);
+      FusedUpdater.install(graph);
       positioned = model;
     }
     int iteration = graph.getIterationCount();
     Nd4j.getRandom().setSeed(mix(seed, iteration, fingerprint(minibatch.getLabels(0))));
-    pending = new WorkerStep(iteration, graph.getEpochCount(), learningRate(graph), 0);
+    pending =
+        new WorkerStep(
+            iteration, graph.getEpochCount(), learningRate(graph), FusedUpdater.fused(graph), 0);
     fitStart = System.nanoTime();
   }
 
@@ -87,7 +94,12 @@ final class WorkerStateHook implements TrainingHook {
   public void postUpdate(MultiDataSet minibatch, Model model) {
     double seconds = (System.nanoTime() - fitStart) / 1e9;
     steps.add(
-        new WorkerStep(pending.iteration(), pending.epoch(), pending.learningRate(), seconds));
+        new WorkerStep(
+            pending.iteration(),
+            pending.epoch(),
+            pending.learningRate(),
+            pending.fusedUpdate(),
+            seconds));
     pending = null;
   }
 

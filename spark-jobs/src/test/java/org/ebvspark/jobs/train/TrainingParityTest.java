@@ -133,6 +133,7 @@ class TrainingParityTest {
       for (WorkerStep s : r.steps()) {
         iterations.add(s.iteration());
         assertThat(s.epoch()).as("epoch count on the executor").isEqualTo(r.epoch() - 1);
+        assertThat(s.fusedUpdate()).as("the executor's network had the fused updater").isTrue();
         assertThat(s.learningRate())
             .as("learning rate at iteration %d", s.iteration())
             .isCloseTo(
