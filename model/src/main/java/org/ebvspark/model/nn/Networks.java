@@ -1,12 +1,18 @@
 package org.ebvspark.model.nn;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.ebvspark.model.nn.fast.FusedUpdater;
@@ -59,7 +65,27 @@ public final class Networks {
     backbone.addTo(
         g, INPUT, InputType.convolutional(input.height(), input.width(), input.channels()), layers);
     head.addTo(g, Backbone.FEATURES, backbone.features());
-    return g.build();
+    return regularizedOnce(g.build());
+  }
+
+  /**
+   * The configuration with each layer's regularizations listed once. DL4J 1.0.0-M2.1 merges the
+   * network-wide regularizations into a layer's list each time it validates the layer, and a
+   * graph's layers are validated twice, so every weight carried the weight decay twice and decayed
+   * at twice the rate asked for (its update applies each entry of the list).
+   */
+  static ComputationGraphConfiguration regularizedOnce(ComputationGraphConfiguration conf) {
+    for (GraphVertex v : conf.getVertices().values()) {
+      if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer b) {
+        b.setRegularization(once(b.getRegularization()));
+        b.setRegularizationBias(once(b.getRegularizationBias()));
+      }
+    }
+    return conf;
+  }
+
+  private static <T> List<T> once(List<T> list) {
+    return list == null ? null : new ArrayList<>(new LinkedHashSet<>(list));
   }
 
   /** An initialized network, with the layers {@link LayerChoice#automatic()} picks. */
