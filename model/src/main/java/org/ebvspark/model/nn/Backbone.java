@@ -81,12 +81,13 @@ public enum Backbone {
   public void addTo(GraphBuilder g, String input, InputType inputType, LayerChoice layers) {
     g.addInputs(input).setInputTypes(inputType);
     boolean fast = layers.resolve() == LayerChoice.FAST;
-    Layers l = new Layers(g, fast, fast && FastLayers.channelsLast());
-    if (l.channelsLast()) {
+    boolean channelsLast = fast && FastLayers.channelsLast();
+    if (channelsLast) {
       g.addVertex(
           CHANNELS_LAST, new PreprocessorVertex(new ChannelsOrder(CNN2DFormat.NHWC)), input);
       input = CHANNELS_LAST;
     }
+    Layers l = new Layers(g, fast, channelsLast, input);
     switch (this) {
       case RESNET50 -> imagenetResNet(l, input, new int[] {3, 4, 6, 3}, true);
       case RESNET18 -> imagenetResNet(l, input, new int[] {2, 2, 2, 2}, false);
@@ -101,7 +102,7 @@ public enum Backbone {
    * The graph being built, how batch normalization and ReLU are built into it, and the images'
    * layout inside: channels last (NHWC) where the fast layers run on oneDNN, else NCHW.
    */
-  private record Layers(GraphBuilder g, boolean fast, boolean channelsLast) {
+  private record Layers(GraphBuilder g, boolean fast, boolean channelsLast, String input) {
     CNN2DFormat format() {
       return channelsLast ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
     }
@@ -136,10 +137,19 @@ public enum Backbone {
       return name + "_relu";
     }
 
-    /** A convolution: DL4J's, or the same with the backward pass that does not redo the forward. */
+    /**
+     * A convolution: DL4J's, or the same with the backward pass that does not redo the forward; the
+     * fast one skips the gradient of the images themselves, which nothing reads.
+     */
     void conv(String name, String in, ConvolutionLayer.Builder conv) {
       conv.dataFormat(format());
-      g.addLayer(name, fast ? new FastConvolution(conv) : conv.build(), in);
+      if (!fast) {
+        g.addLayer(name, conv.build(), in);
+        return;
+      }
+      FastConvolution layer = new FastConvolution(conv);
+      layer.setInputGradient(!in.equals(input));
+      g.addLayer(name, layer, in);
     }
 
     /**

@@ -54,6 +54,9 @@ public class ChannelsOrder implements InputPreProcessor {
 
   @Override
   public INDArray backprop(INDArray output, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
+    if (output == null) {
+      return null; // a first convolution that skips its input gradient (FastConvolution)
+    }
     INDArray p = to == CNN2DFormat.NHWC ? toFirst(output) : toLast(output);
     return workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, p, 'c');
   }

@@ -196,8 +196,12 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     INDArray in = checkedInput();
     INDArray delta = Values.dense(epsilon.castTo(dataType));
     OneDnnConvolution conv = primitivesFor(in);
+    // Null for the network's input: DL4J's graph passes it on to the input, which drops it.
     INDArray inputGrad =
-        workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        conf.getLayer() instanceof FastConvolution f && !f.isInputGradient()
+            ? null
+            : workspaceMgr.createUninitialized(
+                ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
     INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
     INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
     conv.backward(

@@ -256,6 +256,23 @@ class OneDnnLayersTest {
             .toList();
     assertThat(norms).hasSize(batchNorms);
     assertThat(norms.stream().filter(n -> n.primitiveSets() == 1)).hasSize(convolutions);
+    // The convolution on the images skips their gradient (nothing reads it); the others do not.
+    List<FastConvolutionLayer> skipping =
+        convs.stream().filter(c -> !((FastConvolution) c.layerConf()).isInputGradient()).toList();
+    assertThat(skipping).hasSize(1);
+    String first = skipping.get(0).layerConf().getLayerName();
+    assertThat(net.getConfiguration().getVertexInputs().get(first))
+        .containsExactly("channels_last");
+    Map<String, INDArray> acts = net.feedForward(new INDArray[] {x}, true, false);
+    for (FastConvolutionLayer c : List.of(skipping.get(0), convs.get(convs.size() - 1))) {
+      INDArray dy = Nd4j.onesLike(acts.get(c.layerConf().getLayerName()));
+      INDArray dx = c.backpropGradient(dy, LayerWorkspaceMgr.noWorkspaces()).getSecond();
+      if (c == skipping.get(0)) {
+        assertThat(dx).isNull();
+      } else {
+        assertThat(dx.amaxNumber().doubleValue()).isPositive();
+      }
+    }
     if (backbone.equals("cnn-small")) {
       assertThat(((FastDenseLayer) net.getLayer("dense")).primitiveSets()).isEqualTo(1);
       for (String pool : List.of("b1_pool", "b2_pool")) {
