@@ -9,5 +9,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/bench-env.sh"
 # shellcheck disable=SC2086
 java -Xmx"${EBV_BENCH_HEAP:-8g}" -Dorg.bytedeco.javacpp.maxbytes=16G -Dorg.bytedeco.javacpp.maxphysicalbytes=20G \
   $EBV_JAVA17_OPENS $EBV_JAVA_PROPS -Dlog4j2.configurationFile=classpath:ebv-log4j2.properties \
-  -Debv.bench.rounds="${EBV_BENCH_ROUNDS:-3}" -Debv.bench.long-epochs="${EBV_BENCH_LONG_EPOCHS:-15}" \
+  -Debv.bench.rounds="${EBV_BENCH_ROUNDS:-5}" -Debv.bench.long-epochs="${EBV_BENCH_LONG_EPOCHS:-15}" \
   -cp "$bench_cp" org.ebvspark.bench.LayerSpeedBenchmark "$@"

@@ -37,7 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class LayerSpeedBenchmark {
   private static final Path OUT = Path.of("bench/out");
   private static final Path DOC = Path.of("docs/BENCHMARKS.md");
-  private static final int ROUNDS = Integer.getInteger("ebv.bench.rounds", 3);
+  private static final int ROUNDS = Integer.getInteger("ebv.bench.rounds", 5);
 
   private record Case(
       Backbone backbone,
@@ -51,9 +51,11 @@ public final class LayerSpeedBenchmark {
 
   private static final List<Case> CASES =
       List.of(
-          new Case(Backbone.CNN_SMALL, "cnn-small", 1, 28, 128, 10, 3, 10),
-          new Case(Backbone.RESNET32, "resnet32", 3, 32, 128, 10, 2, 5),
-          new Case(Backbone.RESNET50, "resnet50", 3, 224, 32, 1000, 1, 2));
+          // Warm-up: a JVM's first steps compile Java code and size ND4J's workspaces (resnet32's
+          // third step regrew them), so 5 untimed steps on every side before any is timed.
+          new Case(Backbone.CNN_SMALL, "cnn-small", 1, 28, 128, 10, 5, 10),
+          new Case(Backbone.RESNET32, "resnet32", 3, 32, 128, 10, 5, 10),
+          new Case(Backbone.RESNET50, "resnet50", 3, 224, 32, 1000, 2, 2));
 
   public static void main(String[] args) throws Exception {
     List<String> parts = args.length > 0 ? Arrays.asList(args) : List.of("steps", "fmnist");
@@ -169,8 +171,8 @@ public final class LayerSpeedBenchmark {
     report.line(
         "Machine: %s. Command: `bench/run-speed.sh steps` (%s). Random inputs, FC head, SGD +"
             + " Nesterov, label smoothing 0.1, 2 threads on every side (PyTorch %s, its thread"
-            + " count set). Each round measures fast, dl4j, then PyTorch (a fresh process that"
-            + " warms up first); %d rounds; images/s per round in brackets, ratios are medians of"
+            + " count set). Each side warms up once before the rounds (PyTorch: in every fresh"
+            + " process); each round then times fast, dl4j, then PyTorch; %d rounds; images/s per round in brackets, ratios are medians of"
             + " the per-round ratios. Memory per image: what training adds to the process,"
             + " divided by the batch: for DL4J the growth of the JVM's resident set while the"
             + " network is built and warmed up (parameters, gradients, updater, workspaces; each"
@@ -182,9 +184,9 @@ public final class LayerSpeedBenchmark {
         ROUNDS);
     report.raw("");
     report.raw(
-        "| network | batch | fast img/s | dl4j img/s | PyTorch img/s | fast / PyTorch | dl4j /"
-            + " PyTorch | fast / dl4j | MB per image: fast, dl4j, PyTorch |");
-    report.raw("|---|---|---|---|---|---|---|---|---|");
+        "| network | batch | untimed + timed steps | fast img/s | dl4j img/s | PyTorch img/s | fast"
+            + " / PyTorch | dl4j / PyTorch | fast / dl4j | MB per image: fast, dl4j, PyTorch |");
+    report.raw("|---|---|---|---|---|---|---|---|---|---|");
     for (Case c : CASES) {
       List<Double> fast = new ArrayList<>();
       List<Double> dl4j = new ArrayList<>();
@@ -211,13 +213,15 @@ public final class LayerSpeedBenchmark {
           speedup.add(fast.get(r) / dl4j.get(r));
         }
         report.line(
-            "| %s (%d x %d x %d) | %d | %.1f %s | %.1f %s | %.1f %s | %.2fx | %.2fx | %.2fx |"
-                + " %.1f, %.1f, %.1f |",
+            "| %s (%d x %d x %d) | %d | %d + %d | %.1f %s | %.1f %s | %.1f %s | %.2fx | %.2fx |"
+                + " %.2fx | %.1f, %.1f, %.1f |",
             c.label(),
             c.channels(),
             c.size(),
             c.size(),
             c.batch(),
+            c.warmup(),
+            c.steps(),
             median(fast),
             list(fast),
             median(dl4j),
