@@ -23,8 +23,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * untrained parameters ({@link NoOp}: batch norms' running statistics) in one pass over memory.
  * DL4J's updater does the same arithmetic as about three native operations per updater block
  * (division by the minibatch, the momentum step, the weight decay), each with its own views and
- * dispatch: resnet32 has 67 blocks, and its update took 12-24 ms of a 400 ms step where this takes
- * about 1 ms (docs/BENCHMARKS.md). The arithmetic is DL4J's, in its order and in float32 as libnd4j
+ * dispatch: resnet32 has 67 blocks, and its update took 12-24 ms of a 400 ms step where this took
+ * 0.4-0.6 ms (docs/BENCHMARKS.md). The arithmetic is DL4J's, in its order and in float32 as libnd4j
  * does it; the updater state is the same array, so checkpoints, Spark's averaging of updater state
  * and resumption see no difference. Networks this does not cover (other updaters or
  * regularizations, gradient normalization, pretraining, double precision, a gradient array that is
