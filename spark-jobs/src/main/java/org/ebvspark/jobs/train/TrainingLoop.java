@@ -304,6 +304,8 @@ public final class TrainingLoop {
           line.put("learningRate", newest == null ? Double.NaN : newest.learningRate());
           line.put("workerSteps", r.steps().size());
           line.put("workerFirstIteration", first(r.steps()));
+          // How many of the round's minibatches the workers' networks updated in one pass.
+          line.put("fusedUpdates", r.steps().stream().filter(WorkerStep::fusedUpdate).count());
           line.put("imagesPerSecond", images / seconds);
           line.put("roundSeconds", seconds);
           line.putAll(r.extras());

@@ -142,6 +142,10 @@ class SparkTrainerTest {
       // Parameters and updater state travel out each round: at least the parameters' bytes.
       assertThat(l.get("broadcastBytes").asLong()).isGreaterThan(l.get("paramsBytes").asLong() / 2);
       assertThat(l.get("loss").asDouble()).isFinite();
+      // Every minibatch on the executors was updated by the fused update.
+      assertThat(l.get("fusedUpdates").asInt())
+          .isEqualTo(l.get("workerSteps").asInt())
+          .isPositive();
     }
     // Warm-up for the first epoch, then cosine decay to the end.
     assertThat(rounds.get(perEpoch - 1).get("learningRate").asDouble())
