@@ -39,7 +39,7 @@ public final class LayerSpeedBenchmark {
   private static final Path DOC = Path.of("docs/BENCHMARKS.md");
   private static final int ROUNDS = Integer.getInteger("ebv.bench.rounds", 5);
 
-  private record Case(
+  record Case(
       Backbone backbone,
       String label,
       int channels,
@@ -49,7 +49,7 @@ public final class LayerSpeedBenchmark {
       int warmup,
       int steps) {}
 
-  private static final List<Case> CASES =
+  static final List<Case> CASES =
       List.of(
           // Warm-up: a JVM's first steps compile Java code and size ND4J's workspaces (resnet32's
           // third step regrew them), so 5 untimed steps on every side before any is timed.
@@ -70,8 +70,11 @@ public final class LayerSpeedBenchmark {
 
   // ----------------------------------------------------------------------------------- steps
 
-  /** One network of one side, on its own thread (ND4J's workspaces are per thread). */
-  private static final class Dl4jSide implements AutoCloseable {
+  /**
+   * One network of one side, on its own thread (ND4J's workspaces are per thread), warmed up by the
+   * case's untimed steps.
+   */
+  static final class Dl4jSide implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor();
     private final Case c;
     private final LayerChoice layers;
@@ -80,21 +83,38 @@ public final class LayerSpeedBenchmark {
     long bytes;
 
     Dl4jSide(Case c, LayerChoice layers) throws Exception {
-      this.c = c;
-      this.layers = layers;
-      thread.submit(this::build).get();
+      this(c, layers, null, null);
     }
 
-    private Void build() {
+    /** Built with the system property {@code property} set to {@code value} (null: as it is). */
+    Dl4jSide(Case c, LayerChoice layers, String property, String value) throws Exception {
+      this.c = c;
+      this.layers = layers;
+      thread.submit(() -> build(property, value)).get();
+    }
+
+    private Void build(String property, String value) {
       long before = Pointer.physicalBytes();
-      net =
-          Networks.create(
-              c.backbone(),
-              Head.fc(c.classes(), 0.1),
-              Recipe.reference(1, c.batch(), 42),
-              new Networks.ImageShape(c.channels(), c.size(), c.size()),
-              100,
-              layers);
+      String old = property == null ? null : System.getProperty(property);
+      if (property != null) {
+        System.setProperty(property, value);
+      }
+      try {
+        net =
+            Networks.create(
+                c.backbone(),
+                Head.fc(c.classes(), 0.1),
+                Recipe.reference(1, c.batch(), 42),
+                new Networks.ImageShape(c.channels(), c.size(), c.size()),
+                100,
+                layers);
+      } finally {
+        if (property != null && old == null) {
+          System.clearProperty(property);
+        } else if (property != null) {
+          System.setProperty(property, old);
+        }
+      }
       INDArray x = Nd4j.rand(DataType.FLOAT, c.batch(), c.channels(), c.size(), c.size());
       INDArray y = Nd4j.zeros(DataType.FLOAT, c.batch(), 1);
       for (int i = 0; i < c.batch(); i++) {

@@ -2,6 +2,7 @@ package org.ebvspark.model.nn.fast;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
+import java.util.function.IntFunction;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
@@ -42,36 +43,18 @@ final class OneDnnMaxPool {
     long[] dilation = {0, 0};
     long[] padL = {window.before()[0], window.before()[1]};
     long[] padR = {window.after()[0], window.after()[1]};
-    dnnl_pooling_v2_desc_t t = new dnnl_pooling_v2_desc_t();
-    OneDnn.check(
-        dnnl_pooling_v2_forward_desc_init(
-            t,
-            dnnl_forward_training,
-            dnnl_pooling_max,
-            src,
-            dst,
-            strides,
-            kernels,
-            dilation,
-            padL,
-            padR),
-        "describing a max pooling");
-    dnnl_primitive_desc tpd = natives.pd(OneDnn.primitiveDesc(t, null, null, "max pooling"));
-    dnnl_pooling_v2_desc_t i = new dnnl_pooling_v2_desc_t();
-    OneDnn.check(
-        dnnl_pooling_v2_forward_desc_init(
-            i,
-            dnnl_forward_inference,
-            dnnl_pooling_max,
-            src,
-            dst,
-            strides,
-            kernels,
-            dilation,
-            padL,
-            padR),
-        "describing a max pooling for inference");
-    dnnl_primitive_desc ipd = natives.pd(OneDnn.primitiveDesc(i, null, null, "max pooling"));
+    // The training and the inference forward pass differ only in their kind.
+    IntFunction<dnnl_primitive_desc> forward =
+        kind -> {
+          dnnl_pooling_v2_desc_t d = new dnnl_pooling_v2_desc_t();
+          OneDnn.check(
+              dnnl_pooling_v2_forward_desc_init(
+                  d, kind, dnnl_pooling_max, src, dst, strides, kernels, dilation, padL, padR),
+              "describing a max pooling");
+          return natives.pd(OneDnn.primitiveDesc(d, null, null, "max pooling"));
+        };
+    dnnl_primitive_desc tpd = forward.apply(dnnl_forward_training);
+    dnnl_primitive_desc ipd = forward.apply(dnnl_forward_inference);
     dnnl_pooling_v2_desc_t b = new dnnl_pooling_v2_desc_t();
     OneDnn.check(
         dnnl_pooling_v2_backward_desc_init(
