@@ -12,10 +12,10 @@ import org.ebvspark.model.nn.LayerChoice;
  * cases (fast layers, FC head, random inputs), built one with a system property as given and one
  * with it as the JVM has it, each on its own thread (its own workspaces), warmed up as there, then
  * timed in alternation (A B A B ...). Two networks in one process see the same machine at nearly
- * the same moments, so a change of a few percent shows where separate processes scatter by 10-20%
- * (bench/README.md). Arguments: NET (cnn-small, resnet32, resnet50) ROUNDS STEPS PROPERTY=VALUE.
- * Prints the milliseconds per step of each round and the median of the per-round ratios B / A,
- * where B is the network built with PROPERTY=VALUE.
+ * the same moments and rounds are cheap, so the median of many rounds shows a change of a few
+ * percent that separate processes hide (bench/README.md). Arguments: NET (cnn-small, resnet32,
+ * resnet50) ROUNDS STEPS PROPERTY=VALUE. Prints the milliseconds per step of each round and the
+ * median of the per-round ratios B / A, where B is the network built with PROPERTY=VALUE.
  */
 public final class PropertyAb {
   private PropertyAb() {}
