@@ -51,8 +51,9 @@ public final class LayerSpeedBenchmark {
 
   static final List<Case> CASES =
       List.of(
-          // Warm-up: a JVM's first steps compile Java code and size ND4J's workspaces (resnet32's
-          // third step regrew them), so 5 untimed steps on every side before any is timed.
+          // Warm-up: a JVM's first steps compile Java code and size ND4J's workspaces (a JFR
+          // recording of resnet32 showed a workspace regrown about 1 s into training, after the
+          // 2 untimed steps this had), so 5 untimed steps on every side before any is timed.
           new Case(Backbone.CNN_SMALL, "cnn-small", 1, 28, 128, 10, 5, 10),
           new Case(Backbone.RESNET32, "resnet32", 3, 32, 128, 10, 5, 10),
           new Case(Backbone.RESNET50, "resnet50", 3, 224, 32, 1000, 2, 2));
