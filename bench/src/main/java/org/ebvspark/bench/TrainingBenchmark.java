@@ -596,7 +596,11 @@ public final class TrainingBenchmark {
                   AS_GIVEN,
                   org.ebvspark.jobs.train.SparkStepper.on(
                       sc,
-                      new org.ebvspark.jobs.train.SparkStepper.Options(2, 1L << 30, shuffle),
+                      new org.ebvspark.jobs.train.SparkStepper.Options(
+                          2,
+                          1L << 30,
+                          shuffle,
+                          org.ebvspark.jobs.train.SparkStepper.RoundPath.DL4J),
                       5),
                   progress)
               .execute();

@@ -14,6 +14,8 @@ import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.ebvspark.data.batch.BatchPlan;
+import org.ebvspark.jobs.GpuBinding;
+import org.ebvspark.jobs.WorkerId;
 import org.ebvspark.jobs.train.TableBatchLoader;
 import org.ebvspark.model.ebv.HostRows;
 import org.ebvspark.model.nn.TopKEvaluation;
@@ -34,12 +36,29 @@ public final class SparkEvaluator {
   public record Prediction(String path, int label, int[] top, float[] scores, float confidence)
       implements Serializable {}
 
-  /** What a task returns. */
-  record Part(TopKEvaluation evaluation, List<Prediction> predictions, long images, double seconds)
+  /**
+   * What a task returns.
+   *
+   * @param worker the executor and the GPU address Spark assigned the task ("1:gpu0", "1:cpu")
+   */
+  record Part(
+      TopKEvaluation evaluation,
+      List<Prediction> predictions,
+      long images,
+      double seconds,
+      String worker)
       implements Serializable {}
 
-  /** The merged result. */
-  public record Result(TopKEvaluation evaluation, double seconds, double slowestTaskSeconds) {}
+  /**
+   * The merged result.
+   *
+   * @param workers each task's executor and device, as the tasks reported them
+   */
+  public record Result(
+      TopKEvaluation evaluation,
+      double seconds,
+      double slowestTaskSeconds,
+      java.util.SortedSet<String> workers) {}
 
   /** Where the per-image predictions go, while the model broadcast they come from still lives. */
   public interface PredictionSink {
@@ -73,7 +92,8 @@ public final class SparkEvaluator {
               .mapPartitions(
                   it -> {
                     long t0 = System.nanoTime();
-                    ComputationGraph local = ModelCache.get(model);
+                    int device = GpuBinding.bindCurrentTask();
+                    ComputationGraph local = ModelCache.get(model, device);
                     TopKEvaluation eval = new TopKEvaluation(classes);
                     List<Prediction> out = new ArrayList<>();
                     long images = 0;
@@ -88,22 +108,25 @@ public final class SparkEvaluator {
                         out.addAll(top5(logits, batch));
                       }
                     }
-                    return List.of(new Part(eval, out, images, (System.nanoTime() - t0) / 1e9))
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    return List.of(new Part(eval, out, images, seconds, WorkerId.here(device)))
                         .iterator();
                   })
               .persist(StorageLevel.MEMORY_AND_DISK());
       List<Part> all = parts.collect();
       TopKEvaluation total = new TopKEvaluation(classes);
       double slowest = 0;
+      java.util.SortedSet<String> workers = new java.util.TreeSet<>();
       for (Part p : all) {
         total.merge(p.evaluation());
         slowest = Math.max(slowest, p.seconds());
+        workers.add(p.worker());
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       if (keepPredictions) {
         predictions.write(parts.flatMap(p -> p.predictions().iterator()));
       }
-      return new Result(total, seconds, slowest);
+      return new Result(total, seconds, slowest, workers);
     } finally {
       if (parts != null) {
         parts.unpersist(false);
@@ -164,18 +187,27 @@ public final class SparkEvaluator {
    */
   record ModelBytes(String key, byte[] bytes) implements Serializable {}
 
-  /** The model of the current evaluation broadcast, rebuilt once per executor JVM. */
+  /**
+   * The model of the current evaluation broadcast, rebuilt once per executor JVM and device (a
+   * network lives on the GPU it was built on).
+   */
   static final class ModelCache {
     private static String key;
-    private static ComputationGraph net;
+    private static final java.util.Map<Integer, ComputationGraph> NETS = new java.util.HashMap<>();
 
     private ModelCache() {}
 
-    static synchronized ComputationGraph get(Broadcast<ModelBytes> b) throws IOException {
+    static synchronized ComputationGraph get(Broadcast<ModelBytes> b, int device)
+        throws IOException {
       ModelBytes m = b.value();
       if (!m.key().equals(key)) {
-        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(m.bytes()), false);
+        NETS.clear();
         key = m.key();
+      }
+      ComputationGraph net = NETS.get(device);
+      if (net == null) {
+        net = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(m.bytes()), false);
+        NETS.put(device, net);
       }
       return net;
     }

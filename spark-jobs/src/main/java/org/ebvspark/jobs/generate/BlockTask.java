@@ -2,6 +2,7 @@ package org.ebvspark.jobs.generate;
 
 import java.io.Serializable;
 import org.apache.spark.broadcast.Broadcast;
+import org.ebvspark.jobs.GpuBinding;
 import org.ebvspark.model.ebv.BlockKernel;
 import org.ebvspark.model.ebv.BlockStats;
 import org.ebvspark.model.ebv.HostRows;

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.ebvspark.jobs.GpuBinding;
 import org.ebvspark.model.ebv.BlockStats;
 import org.ebvspark.model.ebv.CoherenceAccumulator;
 import org.ebvspark.model.ebv.CoherenceCertifier;

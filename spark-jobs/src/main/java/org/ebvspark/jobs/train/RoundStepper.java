@@ -17,8 +17,13 @@ import org.ebvspark.model.nn.TopKEvaluation;
 public interface RoundStepper extends AutoCloseable {
   /** Makes a stepper for one run, once the loop has its network and setup. */
   interface Factory {
-    /** Workers that train side by side in a round (1 for this JVM). */
+    /** Workers a run is planned for (1 for this JVM): its global batch is {@code batch x} this. */
     int workers();
+
+    /** Workers alive to train the next round (a cluster's executors come and go). */
+    default int workersAlive() {
+      return workers();
+    }
 
     /** The Hadoop configuration the run's files are read and written with. */
     Configuration conf();
@@ -26,7 +31,17 @@ public interface RoundStepper extends AutoCloseable {
     /** For config.json and the console: where training runs. */
     String describe();
 
-    RoundStepper start(ComputationGraph network, TrainingSetup setup, long seed) throws IOException;
+    /**
+     * @param plannedWorkers the workers the run was planned for (a resumed run's own count, which
+     *     may differ from {@link #workers()} now)
+     */
+    RoundStepper start(ComputationGraph network, TrainingSetup setup, long seed, int plannedWorkers)
+        throws IOException;
+
+    default RoundStepper start(ComputationGraph network, TrainingSetup setup, long seed)
+        throws IOException {
+      return start(network, setup, seed, workers());
+    }
   }
 
   /**

@@ -48,7 +48,7 @@ public final class RoundTrainingMaster extends ParameterAveragingTrainingMaster 
    * The bytes of a broadcast as the driver stores it for executors to fetch: the sum of its torrent
    * pieces (serialized and compressed, as they travel).
    */
-  private static long storedBytes(long id) {
+  static long storedBytes(long id) {
     BlockManager blocks = SparkEnv.get().blockManager();
     long total = 0;
     for (int piece = 0; ; piece++) {

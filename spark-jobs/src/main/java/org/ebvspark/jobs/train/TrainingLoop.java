@@ -130,7 +130,10 @@ public final class TrainingLoop {
   public Result execute() throws IOException {
     Configuration conf = stepper.conf();
     Locations.requireWritable(request.run(), conf);
-    int workers = stepper.workers();
+    RunDirectory run = new RunDirectory(request.run(), conf);
+    run.check(request.overwrite(), request.resume());
+    boolean resuming = request.resume() && !run.checkpoints().isEmpty();
+    int workers = plannedWorkers(run, resuming);
     int batch = request.recipe().batchSize();
     int globalBatch = batch * workers;
     Recipe recipe =
@@ -150,14 +153,36 @@ public final class TrainingLoop {
     Epoch shape = new Epoch(workers, frequency, batchesPerEpoch);
     long itersPerEpoch = shape.iterations();
 
-    RunDirectory run = new RunDirectory(request.run(), conf);
-    run.check(request.overwrite(), request.resume());
     // Built before the run directory is touched: a configuration that fails leaves nothing.
-    ComputationGraph fresh =
-        request.resume() && !run.checkpoints().isEmpty() ? null : setup.newNetwork(itersPerEpoch);
+    ComputationGraph fresh = resuming ? null : setup.newNetwork(itersPerEpoch);
     try (RunLock lock = run.open(request.overwrite(), request.resume())) {
       return train(run, setup, recipe, fresh, plan, valPlan, shape);
     }
+  }
+
+  /**
+   * The workers the run is planned for, which fix its global batch and schedule: a resumed run's
+   * own, whatever is alive now (each round then shares the global batch among the workers alive),
+   * else the stepper's.
+   */
+  private int plannedWorkers(RunDirectory run, boolean resuming) throws IOException {
+    int now = stepper.workers();
+    if (!resuming) {
+      return now;
+    }
+    int saved = run.readConfig().workers();
+    if (saved > 0 && saved != now) {
+      progress.printf(
+          Locale.ROOT,
+          "resuming a run planned for %d workers with %d now: its global batch stays %d x %d,"
+              + " and each round shares it among the workers alive%n",
+          saved,
+          now,
+          saved,
+          request.recipe().batchSize());
+      return saved;
+    }
+    return now;
   }
 
   /**
@@ -266,7 +291,7 @@ public final class TrainingLoop {
     Totals totals = new Totals(latest == null ? null : latest.getValue());
     Double timeTo90 = null;
     TopKEvaluation last = null;
-    try (RoundStepper steps = stepper.start(net, setup, seed)) {
+    try (RoundStepper steps = stepper.start(net, setup, seed, workers)) {
       for (int epoch = startEpoch; epoch <= recipe.epochs(); epoch++) {
         long epochStart = System.nanoTime();
         net = steps.network();

@@ -259,7 +259,7 @@ class TrainingParityTest {
    * Input -> dense(32, ReLU) -> EBV head; Nesterov 0.9 with warm-up over the first half and cosine
    * over the second of {@code steps} steps, weight decay 5e-4.
    */
-  private static ComputationGraph denseEbvNetwork(Head head, int steps) {
+  static ComputationGraph denseEbvNetwork(Head head, int steps) {
     GraphBuilder g =
         new NeuralNetConfiguration.Builder()
             .seed(SEED)
