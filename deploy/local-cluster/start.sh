@@ -58,13 +58,9 @@ master="spark://127.0.0.1:$port"
 setsid "$SPARK_HOME/bin/spark-class" org.apache.spark.deploy.master.Master \
   --host 127.0.0.1 --port "$port" --webui-port "$ui_port" > "$state/logs/master.log" 2>&1 < /dev/null &
 echo "master $!" >> "$state/pids"
+source "$here/worker.sh"
 for i in $(seq 1 "$workers"); do
-  mkdir -p "$state/worker-$i/work" "$state/worker-$i/local"
-  SPARK_LOCAL_DIRS="$state/worker-$i/local" setsid "$SPARK_HOME/bin/spark-class" \
-    org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
-    --webui-port 0 --work-dir "$state/worker-$i/work" "$master" \
-    > "$state/logs/worker-$i.log" 2>&1 < /dev/null &
-  echo "worker-$i $!" >> "$state/pids"
+  start_worker "$i"
 done
 
 # Ready when the master's log has registered every worker (no HTTP client is needed for that).

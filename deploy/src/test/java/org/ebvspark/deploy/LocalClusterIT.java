@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.commons.io.FileUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -51,57 +49,27 @@ class LocalClusterIT {
   private static final int ROUNDS_PER_EPOCH = 10; // 1,200 images / (32 per worker x 2 workers x 2)
 
   private final Path root = Path.of("target", "it-local-cluster").toAbsolutePath();
-  private final Path state = root.resolve("cluster");
   private final Path work = root.resolve("work");
-  private final Path logs = root.resolve("logs");
+  private LocalCluster cluster;
   private String master;
   private double undisturbedTop1 = Double.NaN;
   private List<String> killedExecutorEnvironment = List.of();
 
-  private record Result(int code, String log) {}
+  private record Result(int code, String log) {
+    Result(LocalCluster.Result r) {
+      this(r.code(), r.log());
+    }
+  }
 
   @BeforeAll
   void startCluster() throws Exception {
-    if (Files.exists(state)) {
-      run(List.of(script("local-cluster/stop.sh"), "--state", state.toString()), "stop-old");
-    }
-    FileUtils.deleteDirectory(work.toFile());
-    Files.createDirectories(work);
-    Files.createDirectories(logs);
-    Result started =
-        run(
-            List.of(
-                script("local-cluster/start.sh"),
-                "--workers",
-                "2",
-                "--cores",
-                "1",
-                "--memory",
-                "3g",
-                "--port",
-                String.valueOf(freePort()),
-                "--ui-port",
-                String.valueOf(freePort()),
-                "--state",
-                state.toString()),
-            "start");
-    assertThat(started.code()).as(started.log()).isZero();
-    master = Files.readString(state.resolve("master-url")).strip();
-    assertThat(started.log()).contains(master);
-    assertThat(workerPids()).hasSize(2).allMatch(pid -> ProcessHandle.of(pid).isPresent());
+    cluster = LocalCluster.start(root, 2, 1);
+    master = cluster.master();
   }
 
   @AfterAll
   void stopCluster() throws Exception {
-    List<Long> daemons = new ArrayList<>(workerPids());
-    Result stopped =
-        run(List.of(script("local-cluster/stop.sh"), "--state", state.toString()), "stop");
-    assertThat(stopped.code()).as(stopped.log()).isZero();
-    for (long pid : daemons) {
-      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
-          .as("worker %d after stop.sh", pid)
-          .isFalse();
-    }
+    cluster.close();
   }
 
   @Test
@@ -324,30 +292,18 @@ class LocalClusterIT {
   }
 
   private List<String> submitPrefix(String eventsName, String... extra) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(script("bin/ebv-submit"));
-    command.addAll(
-        List.of(
-            "--master",
-            master,
-            "--driver-memory",
-            "2g",
-            "--executor-memory",
-            "2g",
-            "--conf",
-            "spark.ui.enabled=false"));
+    List<String> options = new ArrayList<>();
     if (eventsName != null) {
       Path events = Files.createDirectories(work.resolve("events-" + eventsName));
-      command.addAll(
+      options.addAll(
           List.of(
               "--conf",
               "spark.eventLog.enabled=true",
               "--conf",
               "spark.eventLog.dir=" + events.toUri()));
     }
-    command.addAll(List.of(extra));
-    command.add("--");
-    return command;
+    options.addAll(List.of(extra));
+    return cluster.submitPrefix(options.toArray(String[]::new));
   }
 
   private Result submit(String... ebv) throws Exception {
@@ -401,8 +357,7 @@ class LocalClusterIT {
   }
 
   private Result finish(Process p, String name) throws Exception {
-    assertThat(p.waitFor(10, TimeUnit.MINUTES)).as(name).isTrue();
-    return new Result(p.exitValue(), Files.readString(logs.resolve(name + ".log")));
+    return new Result(cluster.finish(p, name));
   }
 
   /** Waits until the run has logged round {@code round} of epoch {@code epoch}; returns it. */
@@ -529,38 +484,15 @@ class LocalClusterIT {
   }
 
   private List<Long> workerPids() throws IOException {
-    Path pids = state.resolve("pids");
-    if (!Files.exists(pids)) {
-      return List.of();
-    }
-    return Files.readAllLines(pids).stream()
-        .filter(line -> line.startsWith("worker-"))
-        .map(line -> Long.parseLong(line.split(" ")[1]))
-        .toList();
+    return cluster.workerPids();
   }
 
   private static String commandLine(ProcessHandle p) {
     return p.info().commandLine().orElse("");
   }
 
-  private String script(String relative) {
-    return Path.of(relative).toAbsolutePath().toString();
-  }
-
   private Process start(List<String> command, String name) throws IOException {
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(logs.resolve(name + ".log").toFile());
-    pb.environment().put("SPARK_HOME", state.resolve("spark-home").toString());
-    pb.environment().put("EBV_PROGRESS", "lines");
-    pb.environment().remove("EBV_APP_JAR");
-    // The executors' values must come from ebv-submit, not from this JVM through the workers.
-    pb.environment().remove("OMP_WAIT_POLICY");
-    pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
-    Process p = pb.start();
-    p.getOutputStream().close();
-    return p;
+    return cluster.start(command, name);
   }
 
   private Result run(List<String> command, String name) throws Exception {
@@ -568,8 +500,6 @@ class LocalClusterIT {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return LocalCluster.freePort();
   }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.ebvspark.jobs.train.SparkStepper;
 import org.ebvspark.jobs.train.TrainRequest;
 import org.ebvspark.jobs.train.TrainingLoop;
 import org.ebvspark.model.nn.Backbone;
@@ -226,8 +227,21 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--workers",
       defaultValue = "0",
-      description = "Parallel workers (default: the executor cores).")
+      description =
+          "Workers the run is planned for: the global batch is --batch x this. Default: the"
+              + " executors' task slots at the start, and each round then uses the slots alive at"
+              + " its start (executors lost or added), sharing the same global batch among them."
+              + " Given, it is also the most workers a round uses.")
   int workers;
+
+  @Option(
+      names = "--round-path",
+      defaultValue = "owned",
+      description =
+          "How a Spark round runs: owned (one job a round, each executor keeps its network) or"
+              + " dl4j (DL4J's parameter averaging, a fixed worker count; for comparison)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String roundPath;
 
   @Option(
       names = "--averaging-frequency",
@@ -326,6 +340,14 @@ final class TrainCommand implements Callable<Integer> {
       throw new org.ebvspark.model.BadOptionException(
           "--workers must not be negative and --memory-mb must be positive");
     }
+    SparkStepper.RoundPath path =
+        switch (roundPath.toLowerCase(Locale.ROOT)) {
+          case "owned" -> SparkStepper.RoundPath.OWNED;
+          case "dl4j" -> SparkStepper.RoundPath.DL4J;
+          default ->
+              throw new org.ebvspark.model.BadOptionException(
+                  "--round-path must be owned or dl4j, got '" + roundPath + "'");
+        };
     if (local) {
       TrainingLoop.Result r =
           TrainingLoop.local(
@@ -337,12 +359,13 @@ final class TrainCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.session("ebv train");
     try {
       TrainingLoop.Result r =
-          TrainingLoop.spark(
+          new TrainingLoop(
                   request,
                   rounds,
-                  JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                  workers,
-                  memoryMb << 20,
+                  SparkStepper.on(
+                      JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                      new SparkStepper.Options(workers, memoryMb << 20, false, path),
+                      averagingFrequency),
                   spec.commandLine().getErr())
               .execute();
       return report(r);

@@ -60,6 +60,10 @@ public final class SparkSessions {
     // Each generator step collects the gradient (N x d floats); Spark's default cap is 1 GiB.
     conf.setIfMissing("spark.driver.maxResultSize", "0");
     conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // A training round's results (each worker's parameters and updater state) come back in the
+    // task's status message up to Spark's RPC limit, instead of through a block fetch per task
+    // (docs/BENCHMARKS.md, round-path).
+    conf.setIfMissing("spark.task.maxDirectResultSize", "128m");
     return SparkSession.builder().config(conf).getOrCreate();
   }
 

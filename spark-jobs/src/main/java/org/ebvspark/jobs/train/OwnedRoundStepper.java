@@ -15,7 +15,6 @@ import org.ebvspark.jobs.WorkerId;
 import org.ebvspark.jobs.evaluate.SparkEvaluator;
 import org.ebvspark.model.nn.TopKEvaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Parameter averaging on the project's own round path, on Spark's primitives: one Spark job a
@@ -78,27 +77,30 @@ final class OwnedRoundStepper implements RoundStepper {
   @Override
   public Round fit(List<String> batches, int iteration, int epoch) {
     long t0 = System.nanoTime();
+    long t0Millis = System.currentTimeMillis();
     List<RoundPlan.Share> shares = RoundPlan.of(batches, planned, alive());
     long images = shares.stream().mapToLong(RoundPlan.Share::images).sum();
     INDArray updater = net.getUpdater(true).getStateViewArray();
     Broadcast<RoundTask.RoundState> state =
         sc.broadcast(
             new RoundTask.RoundState(
-                net.params().toFloatVector(),
-                updater == null ? null : updater.toFloatVector(),
+                PackedFloats.of(net.params().toFloatVector()),
+                updater == null ? null : PackedFloats.of(updater.toFloatVector()),
                 iteration,
                 epoch,
                 (double) images / shares.size()));
     long t1 = System.nanoTime();
-    long broadcastBytes = RoundTrainingMaster.storedBytes(state.id());
+    long t1Millis = t0Millis + (t1 - t0) / 1_000_000;
     RoundAverage sum;
     long t2;
+    long broadcastBytes;
     try {
       sum =
           sc.parallelize(shares, shares.size())
               .map(new RoundTask(run, state))
               .treeAggregate(new RoundAverage(), RoundAverage::merge, RoundAverage::merge, 2);
       t2 = System.nanoTime();
+      broadcastBytes = RoundTrainingMaster.storedBytes(state.id());
     } finally {
       state.destroy(false);
       destroyed++;
@@ -106,14 +108,23 @@ final class OwnedRoundStepper implements RoundStepper {
     if (sum.isEmpty()) {
       throw new IllegalStateException("a round of " + shares.size() + " workers returned nothing");
     }
-    assign(net.params(), sum.params());
+    FlatArrays.copyInto(net.params(), sum.params());
     float[] averagedState = sum.updaterState();
     if (updater != null && averagedState != null) {
-      assign(updater, averagedState);
+      FlatArrays.copyInto(updater, averagedState);
     }
     long t3 = System.nanoTime();
-    return new Round(
-        sum.score(), List.copyOf(sum.steps()), extras(sum, shares, t0, t1, t2, t3, broadcastBytes));
+    long t2Millis = t0Millis + (t2 - t0) / 1_000_000;
+    Map<String, Object> extras = extras(sum, shares, t0, t1, t2, t3, broadcastBytes);
+    // The launch split by the tasks' own wall clocks (the same host's in local mode; on a cluster
+    // as good as the hosts' clocks agree).
+    long firstStart =
+        sum.timings().stream().mapToLong(RoundTask.WorkerTiming::startMillis).min().orElse(0);
+    long lastEnd =
+        sum.timings().stream().mapToLong(RoundTask.WorkerTiming::endMillis).max().orElse(0);
+    extras.put("taskStartSeconds", Math.max(0, firstStart - t1Millis) / 1e3);
+    extras.put("resultSeconds", Math.max(0, t2Millis - lastEnd) / 1e3);
+    return new Round(sum.score(), List.copyOf(sum.steps()), extras);
   }
 
   private Map<String, Object> extras(
@@ -127,6 +138,7 @@ final class OwnedRoundStepper implements RoundStepper {
     int workers = shares.size();
     double fit = sum.steps().stream().mapToDouble(WorkerStep::fitSeconds).sum() / workers;
     double slowestTask = 0;
+    double meanTask = 0;
     double setup = 0;
     double load = 0;
     double wait = 0;
@@ -135,6 +147,7 @@ final class OwnedRoundStepper implements RoundStepper {
     TreeSet<String> devices = new TreeSet<>();
     for (RoundTask.WorkerTiming t : sum.timings()) {
       slowestTask = Math.max(slowestTask, t.taskSeconds());
+      meanTask += t.taskSeconds() / workers;
       setup += t.setupSeconds() / workers;
       load += t.loadSeconds() / workers;
       wait += t.waitSeconds() / workers;
@@ -158,15 +171,13 @@ final class OwnedRoundStepper implements RoundStepper {
     // The split of what a round spends besides fitting.
     extras.put("taskSetupSecondsPerWorker", setup);
     extras.put("launchSeconds", Math.max(0, (t2 - t1) / 1e9 - slowestTask));
+    // How long the other workers waited for the slowest one.
+    extras.put("imbalanceSeconds", slowestTask - meanTask);
     extras.put("averageSeconds", (t3 - t2) / 1e9);
     extras.put("outsideFitSeconds", Math.max(0, round - fit));
     extras.put("resultBytes", resultBytes.take());
     extras.put("broadcastsDestroyed", destroyed);
     return extras;
-  }
-
-  private static void assign(INDArray target, float[] values) {
-    target.assign(Nd4j.createFromArray(values).reshape(target.shape()));
   }
 
   @Override

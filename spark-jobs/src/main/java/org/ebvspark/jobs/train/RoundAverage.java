@@ -12,8 +12,10 @@ import java.util.List;
  */
 final class RoundAverage implements Serializable {
   private static final long serialVersionUID = 1L;
-  private float[] params;
-  private float[] updaterState;
+  // Packed: they travel as blocks of bytes under Java serialization, and as plain fields under
+  // Kryo.
+  private PackedFloats params;
+  private PackedFloats updaterState;
   private double weight;
   private double weightedScore;
   private final List<WorkerStep> steps = new ArrayList<>();
@@ -28,8 +30,8 @@ final class RoundAverage implements Serializable {
       List<WorkerStep> steps,
       RoundTask.WorkerTiming timing) {
     RoundAverage a = new RoundAverage();
-    a.params = scaled(params, weight);
-    a.updaterState = updaterState == null ? null : scaled(updaterState, weight);
+    a.params = new PackedFloats(scaled(params, weight));
+    a.updaterState = updaterState == null ? null : new PackedFloats(scaled(updaterState, weight));
     a.weight = weight;
     a.weightedScore = score * weight;
     a.steps.addAll(steps);
@@ -46,9 +48,9 @@ final class RoundAverage implements Serializable {
       params = other.params;
       updaterState = other.updaterState;
     } else {
-      add(params, other.params);
+      add(params.get(), other.params.get());
       if (updaterState != null && other.updaterState != null) {
-        add(updaterState, other.updaterState);
+        add(updaterState.get(), other.updaterState.get());
       }
     }
     weight += other.weight;
@@ -60,12 +62,12 @@ final class RoundAverage implements Serializable {
 
   /** The averaged parameters (divided in place: call once). */
   float[] params() {
-    return divided(params);
+    return divided(params.get());
   }
 
   /** The averaged updater state, or null where the updater keeps none. */
   float[] updaterState() {
-    return updaterState == null ? null : divided(updaterState);
+    return updaterState == null ? null : divided(updaterState.get());
   }
 
   double score() {

@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.ebvspark.jobs.GpuBinding;
 import org.ebvspark.jobs.WorkerId;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One worker's part of an owned round ({@link OwnedRoundStepper}), run as a Spark task: bind the
@@ -35,7 +34,11 @@ final class RoundTask implements Function<RoundPlan.Share, RoundAverage> {
    *     images over this (1 for every worker when the shares are equal)
    */
   record RoundState(
-      float[] params, float[] updaterState, int iteration, int epoch, double imagesPerShare)
+      PackedFloats params,
+      PackedFloats updaterState,
+      int iteration,
+      int epoch,
+      double imagesPerShare)
       implements Serializable {}
 
   /**
@@ -43,12 +46,16 @@ final class RoundTask implements Function<RoundPlan.Share, RoundAverage> {
    *
    * @param device the GPU address Spark assigned the task (-1: none)
    * @param reused whether the task found the executor's network built by an earlier round
+   * @param startMillis when the task's work began, by the wall clock of its host
+   * @param endMillis when it had its result ready (before Spark serializes it)
    */
   record WorkerTiming(
       String executor,
       int device,
       boolean reused,
       long images,
+      long startMillis,
+      long endMillis,
       double taskSeconds,
       double setupSeconds,
       double computeSeconds,
@@ -66,6 +73,7 @@ final class RoundTask implements Function<RoundPlan.Share, RoundAverage> {
 
   @Override
   public RoundAverage call(RoundPlan.Share share) throws Exception {
+    long startMillis = System.currentTimeMillis();
     long t0 = System.nanoTime();
     int device = GpuBinding.bindCurrentTask();
     RunSpec spec = run.value();
@@ -74,30 +82,34 @@ final class RoundTask implements Function<RoundPlan.Share, RoundAverage> {
     ComputationGraph net = WorkerNetworks.borrow(spec.run(), device, spec.configurationJson());
     boolean reused = WorkerNetworks.built() == before;
     try {
-      assign(net.params(), state.params());
+      FlatArrays.copyInto(net.params(), PackedFloats.values(state.params()));
       INDArray updater = net.getUpdater(true).getStateViewArray();
       if (updater != null && state.updaterState() != null) {
-        assign(updater, state.updaterState());
+        FlatArrays.copyInto(updater, PackedFloats.values(state.updaterState()));
       }
       WorkerStateHook hook = new WorkerStateHook(spec.seed(), new CollectionAccumulator<>());
       hook.startRound(state.iteration(), state.epoch());
       long t1 = System.nanoTime();
       WorkerFit.Outcome done = WorkerFit.fit(net, hook, spec.loader(), share.steps());
       INDArray after = net.getUpdater(true).getStateViewArray();
+      float[] params = net.params().toFloatVector();
+      float[] updaterState = after == null ? null : after.toFloatVector();
       WorkerTiming timing =
           new WorkerTiming(
               WorkerId.executor(),
               device,
               reused,
               share.images(),
+              startMillis,
+              System.currentTimeMillis(),
               (System.nanoTime() - t0) / 1e9,
               (t1 - t0) / 1e9,
               done.computeSeconds(),
               done.waitSeconds(),
               done.loadSeconds());
       return RoundAverage.of(
-          net.params().toFloatVector(),
-          after == null ? null : after.toFloatVector(),
+          params,
+          updaterState,
           share.images() / state.imagesPerShare(),
           done.score(),
           List.copyOf(hook.steps().value()),
@@ -105,17 +117,5 @@ final class RoundTask implements Function<RoundPlan.Share, RoundAverage> {
     } finally {
       WorkerNetworks.release(spec.run(), device, net);
     }
-  }
-
-  private static void assign(INDArray target, float[] values) {
-    if (target.length() != values.length) {
-      throw new IllegalStateException(
-          "the round's broadcast has "
-              + values.length
-              + " values for an array of "
-              + target.length()
-              + ": the executor's network is not the driver's");
-    }
-    target.assign(Nd4j.createFromArray(values).reshape(target.shape()));
   }
 }

@@ -1,0 +1,84 @@
+"""Summarizes bench/run-round-path.sh: the medians of each run's rounds (the first left out) and the
+share of round time outside fitting, written into the round-path section of docs/BENCHMARKS.md.
+Arguments: RUNS_DIR REPEATS ROUNDS DOC."""
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+runs, repeats, rounds, doc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+
+def machine():
+    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")) / 2**20
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB, {java}"
+
+
+def rounds_of(run):
+    with open(os.path.join(run, "metrics.jsonl")) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    return [l for l in lines if "round" in l][1:]
+
+
+def median(rs, key):
+    values = [r[key] for r in rs if key in r]
+    return statistics.median(values) if values else float("nan")
+
+
+places = {"local": "Spark local[2]", "cluster": "standalone, 2 workers of 1 core (separate JVMs)"}
+rows, shares = [], {}
+for place in places:
+    for rep in range(1, repeats + 1):
+        for path in ("dl4j", "owned"):
+            run = os.path.join(runs, f"{place}-{path}-{rep}")
+            if not os.path.exists(os.path.join(run, "metrics.jsonl")):
+                continue
+            rs = rounds_of(run)
+            share = sum(r["outsideFitSeconds"] for r in rs) / sum(r["roundSeconds"] for r in rs)
+            shares.setdefault((place, path), []).append(share)
+            fmt = lambda k: "" if path == "dl4j" and k in ("launchSeconds", "averageSeconds", "taskSetupSecondsPerWorker") else f"{median(rs, k):.3f}"
+            rows.append(
+                f"| {places[place]} | {path} | {rep} | {len(rs)} | {median(rs, 'roundSeconds'):.3f} | "
+                f"{median(rs, 'fitSecondsPerWorker'):.3f} | {median(rs, 'outsideFitSeconds'):.3f} | "
+                f"{median(rs, 'broadcastSeconds'):.3f} | {fmt('launchSeconds')} | {fmt('taskSetupSecondsPerWorker')} | "
+                f"{median(rs, 'dataWaitSecondsPerWorker') if path == 'owned' else float('nan'):.3f} | {fmt('averageSeconds')} | "
+                f"{median(rs, 'imagesPerSecond'):.0f} | {100 * share:.1f}% |".replace("| nan |", "| |"))
+summary = []
+for place in places:
+    if (place, "dl4j") in shares and (place, "owned") in shares:
+        d, o = statistics.median(shares[(place, "dl4j")]), statistics.median(shares[(place, "owned")])
+        summary.append(f"{places[place]}: outside fit {100 * d:.1f}% of a round on DL4J's path, {100 * o:.1f}% on the owned one (medians over runs).")
+
+section = [
+    "## A round's time outside fitting: DL4J's round path against the owned one (issue 26)",
+    "",
+    f"Machine: {machine()}. Command: `bench/run-round-path.sh {repeats} {rounds}` ({datetime.date.today()}). "
+    "`ebv train` of cnn-small + EBV on Fashion-MNIST, 2 workers, 64 images per worker, averaging every 5 batches, "
+    f"{rounds} rounds a run (the first left out), the two paths interleaved dl4j owned dl4j owned in separate driver JVMs. "
+    "Outside fit = round time minus the workers' mean fit time. Split of the owned path: broadcast (driver, "
+    "creating the round's parameter + updater broadcast), launch (the job's time minus its slowest task), "
+    "task setup (per worker: the broadcast fetched, the resident network found and overwritten), data wait "
+    "(per worker: loading not hidden by the prefetch), average (driver: dividing the sums and setting the network). "
+    "DL4J's path reports its broadcast only; the rest of its outside time is its count job, task launch, the network "
+    "rebuilt in every task and its aggregation.",
+    "",
+    "| where | path | run | rounds | median round s | median fit s per worker | median outside fit s | broadcast s | launch s | task setup s | data wait s | average s | images/s | outside fit, share |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    *rows,
+    "",
+    *summary,
+]
+text = open(doc).read()
+begin, end = "<!-- round-path:begin -->", "<!-- round-path:end -->"
+block = begin + "\n" + "\n".join(section) + "\n" + end
+if begin in text:
+    text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
+else:
+    text = text.rstrip("\n") + "\n\n" + block + "\n"
+open(doc, "w").write(text)
+print("\n".join(section))
