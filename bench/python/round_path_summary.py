@@ -4,19 +4,13 @@ Arguments: RUNS_DIR REPEATS ROUNDS DOC."""
 import datetime
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(__file__))
+from machine_info import machine, write_section  # noqa: E402
+
 runs, repeats, rounds, doc = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-
-
-def machine():
-    model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
-    mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal")) / 2**20
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    return f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB, {java}"
 
 
 def rounds_of(run):
@@ -41,13 +35,12 @@ for place in places:
             rs = rounds_of(run)
             share = sum(r["outsideFitSeconds"] for r in rs) / sum(r["roundSeconds"] for r in rs)
             shares.setdefault((place, path), []).append(share)
-            fmt = lambda k: "" if path == "dl4j" and k in ("launchSeconds", "averageSeconds", "taskSetupSecondsPerWorker") else f"{median(rs, k):.3f}"
-            rows.append(
-                f"| {places[place]} | {path} | {rep} | {len(rs)} | {median(rs, 'roundSeconds'):.3f} | "
-                f"{median(rs, 'fitSecondsPerWorker'):.3f} | {median(rs, 'outsideFitSeconds'):.3f} | "
-                f"{median(rs, 'broadcastSeconds'):.3f} | {fmt('launchSeconds')} | {fmt('taskSetupSecondsPerWorker')} | "
-                f"{median(rs, 'dataWaitSecondsPerWorker') if path == 'owned' else float('nan'):.3f} | {fmt('averageSeconds')} | "
-                f"{median(rs, 'imagesPerSecond'):.0f} | {100 * share:.1f}% |".replace("| nan |", "| |"))
+            owned_only = ("launchSeconds", "taskStartSeconds", "resultSeconds", "imbalanceSeconds",
+                          "taskSetupSecondsPerWorker", "dataWaitSecondsPerWorker", "averageSeconds")
+            cell = lambda k: "" if path == "dl4j" and k in owned_only else f"{median(rs, k):.3f}"
+            keys = ["roundSeconds", "fitSecondsPerWorker", "outsideFitSeconds", "broadcastSeconds", *owned_only]
+            rows.append(f"| {places[place]} | {path} | {rep} | {len(rs)} | " + " | ".join(cell(k) for k in keys)
+                        + f" | {median(rs, 'imagesPerSecond'):.0f} | {100 * share:.1f}% |")
 summary = []
 for place in places:
     if (place, "dl4j") in shares and (place, "owned") in shares:
@@ -60,25 +53,21 @@ section = [
     f"Machine: {machine()}. Command: `bench/run-round-path.sh {repeats} {rounds}` ({datetime.date.today()}). "
     "`ebv train` of cnn-small + EBV on Fashion-MNIST, 2 workers, 64 images per worker, averaging every 5 batches, "
     f"{rounds} rounds a run (the first left out), the two paths interleaved dl4j owned dl4j owned in separate driver JVMs. "
-    "Outside fit = round time minus the workers' mean fit time. Split of the owned path: broadcast (driver, "
-    "creating the round's parameter + updater broadcast), launch (the job's time minus its slowest task), "
-    "task setup (per worker: the broadcast fetched, the resident network found and overwritten), data wait "
-    "(per worker: loading not hidden by the prefetch), average (driver: dividing the sums and setting the network). "
+    "All times are medians over a run's rounds. Outside fit = round time minus the workers' mean fit time. Split of the owned path: broadcast (driver, "
+    "creating the round's parameter + updater broadcast), launch (the job's time minus its slowest task), split "
+    "into task start (broadcast made to the first task's start, by the tasks' clocks) and result (the last task's "
+    "result ready to the job's end: serialization, transfer, the tree's sums), imbalance (the slowest task minus "
+    "the mean task), task setup (per worker: the broadcast fetched, the resident network found and overwritten), "
+    "data wait (per worker: loading not hidden by the prefetch), average (driver: dividing the sums and setting "
+    "the network). "
     "DL4J's path reports its broadcast only; the rest of its outside time is its count job, task launch, the network "
     "rebuilt in every task and its aggregation.",
     "",
-    "| where | path | run | rounds | median round s | median fit s per worker | median outside fit s | broadcast s | launch s | task setup s | data wait s | average s | images/s | outside fit, share |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| where | path | run | rounds | round s | fit s per worker | outside fit s | broadcast s | launch s | task start s | result s | imbalance s | task setup s | data wait s | average s | images/s | outside fit, share |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     *rows,
     "",
     *summary,
 ]
-text = open(doc).read()
-begin, end = "<!-- round-path:begin -->", "<!-- round-path:end -->"
-block = begin + "\n" + "\n".join(section) + "\n" + end
-if begin in text:
-    text = text[: text.index(begin)] + block + text[text.index(end) + len(end):]
-else:
-    text = text.rstrip("\n") + "\n\n" + block + "\n"
-open(doc, "w").write(text)
+write_section(doc, "round-path", section)
 print("\n".join(section))

@@ -39,7 +39,30 @@ class ElasticClusterIT {
 
   @BeforeAll
   void startCluster() throws Exception {
-    cluster = LocalCluster.start(root, 3, 1);
+    // Each worker offers one GPU whose address is its own number (worker-3 has "3"), found by a
+    // discovery script the way deploy/conf/gpu-discovery.sh finds real ones; no GPU is needed, and
+    // what a task reports shows which address Spark gave it.
+    Files.createDirectories(root);
+    Path discovery = root.resolve("fake-gpu-discovery.sh");
+    Files.writeString(
+        discovery,
+        "#!/bin/sh\n"
+            + "# start.sh gives worker-N the local directory STATE/worker-N/local\n"
+            + "n=$(basename \"$(dirname \"$SPARK_LOCAL_DIRS\")\")\n"
+            + "echo \"{\\\"name\\\": \\\"gpu\\\", \\\"addresses\\\": [\\\"${n#worker-}\\\"]}\"\n");
+    discovery.toFile().setExecutable(true);
+    cluster =
+        LocalCluster.start(
+            root,
+            3,
+            1,
+            java.util.Map.of(
+                "SPARK_WORKER_OPTS",
+                "-Dspark.worker.resource.gpu.amount=1 -Dspark.worker.resource.gpu.discoveryScript="
+                    + discovery,
+                // The master gives a silent worker up after 10 s instead of 60.
+                "SPARK_MASTER_OPTS",
+                "-Dspark.worker.timeout=10"));
     LocalCluster.Result prepared =
         cluster.run(
             ebv(
@@ -82,10 +105,22 @@ class ElasticClusterIT {
     return command;
   }
 
-  /** A 3-epoch run with the default worker count: the executors' task slots. */
-  private List<String> train(String name, String... extra) {
+  /**
+   * With one GPU asked for per executor and per task, as ebv-submit --gpus 1 asks, and {@code
+   * cores} cores for the application: the count a run is planned for at its start.
+   */
+  private List<String> ebvOnGpus(int cores, String... args) {
     List<String> command =
-        ebv(
+        cluster.submitPrefix("--gpus", "1", "--conf", "spark.cores.max=" + cores);
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  /** A run with the default worker count: the executors' task slots, up to {@code cores}. */
+  private List<String> train(String name, int epochs, int cores, String... extra) {
+    List<String> command =
+        ebvOnGpus(
+            cores,
             "train",
             "--data",
             work.resolve("table").toString(),
@@ -98,7 +133,7 @@ class ElasticClusterIT {
             "--run",
             work.resolve(name).toString(),
             "--epochs",
-            "3",
+            String.valueOf(epochs),
             "--batch",
             "16",
             "--averaging-frequency",
@@ -111,11 +146,23 @@ class ElasticClusterIT {
   @Order(1)
   void eachRoundTrainsOnTheExecutorsAliveAtItsStart() throws Exception {
     Path run = work.resolve("elastic");
-    Process driver = cluster.start(train("elastic"), "elastic");
+    // Long enough (6 epochs of about 8 rounds) for an added worker's executor to start and join.
+    Process driver = cluster.start(train("elastic", 6, 3), "elastic");
     waitForRound(run, driver, r -> r.path("epoch").asInt() == 1 && r.path("round").asInt() >= 2);
     cluster.killWorker("worker-3");
-    waitForRound(run, driver, r -> r.path("workers").asInt() == 2 && r.path("epoch").asInt() >= 1);
+    int lost =
+        waitForRound(run, driver, r -> r.path("workers").asInt() == 2).path("iteration").asInt();
     String added = cluster.addWorker();
+    // A standalone master learns that a killed worker is gone only when its heartbeat times out
+    // (spark.worker.timeout, 10 s here): until then it counts the lost executor's core as the
+    // application's, and so starts the added worker's executor only after it.
+    waitForRound(
+        run,
+        driver,
+        r ->
+            r.path("executors").asInt() == 3
+                && r.path("workers").asInt() == 3
+                && r.path("iteration").asInt() > lost);
     LocalCluster.Result trained = cluster.finish(driver, "elastic");
     assertThat(trained.code()).as(trained.log()).isZero();
 
@@ -128,16 +175,42 @@ class ElasticClusterIT {
     int shrunk = indexOf(rounds, r -> r.path("workers").asInt() == 2);
     assertThat(shrunk).as("a round on the 2 executors left").isPositive();
     assertThat(rounds.get(shrunk).path("executors").asInt()).isEqualTo(2);
-    int grown = indexOf(rounds.subList(shrunk, rounds.size()), r -> r.path("workers").asInt() == 3);
+    int grown =
+        indexOf(
+            rounds.subList(shrunk, rounds.size()),
+            r -> r.path("workers").asInt() == 3 && r.path("executors").asInt() == 3);
     assertThat(grown)
         .as("a round after %s was added used it (%s)", added, trained.log())
         .isPositive();
     JsonNode regrown = rounds.get(shrunk + grown);
-    assertThat(regrown.path("executors").asInt()).isEqualTo(3);
     Set<String> before = executors(rounds.get(0));
     assertThat(executors(regrown)).as("a new executor, on %s", added).isNotEqualTo(before);
     assertThat(rounds.get(rounds.size() - 1).path("workers").asInt()).isEqualTo(3);
     assertScheduleIntact(config, rounds);
+    // Every training task ran on the GPU address Spark assigned its executor: three executors on
+    // gpu1..gpu3 at first, then the two left, then the added worker's gpu4 among them.
+    for (JsonNode r : rounds) {
+      assertThat(gpus(r)).as("GPUs of round %s", r).hasSize(r.path("executors").asInt());
+    }
+    assertThat(gpus(rounds.get(0))).containsExactly("gpu1", "gpu2", "gpu3");
+    assertThat(gpus(rounds.get(shrunk))).containsExactly("gpu1", "gpu2");
+    assertThat(gpus(regrown)).containsExactly("gpu1", "gpu2", "gpu4");
+
+    LocalCluster.Result evaluated =
+        cluster.run(
+            ebvOnGpus(
+                3, "evaluate", "--run", run.toString(), "--data", work.resolve("table").toString()),
+            "evaluate");
+    assertThat(evaluated.code()).as(evaluated.log()).isZero();
+    JsonNode val = JSON.readTree(run.resolve("report.json").toFile()).at("/evaluations/val");
+    // The evaluation's own executors (however many had registered when its tasks ran): each on
+    // its own worker's GPU.
+    java.util.Map<String, String> gpuOf = new java.util.TreeMap<>();
+    val.path("workerDevices")
+        .forEach(
+            d -> gpuOf.put(d.asText().replaceAll(":.*", ""), d.asText().replaceAll(".*:", "")));
+    assertThat(gpuOf).as("executor -> GPU of the evaluation tasks").isNotEmpty();
+    assertThat(gpuOf.values()).doesNotHaveDuplicates().isSubsetOf("gpu1", "gpu2", "gpu4");
 
     JsonNode report = JSON.readTree(run.resolve("report.json").toFile());
     assertThat(report.path("rounds").asInt()).isEqualTo(rounds.size());
@@ -148,13 +221,13 @@ class ElasticClusterIT {
   @Order(2)
   void aRunResumedOnFewerWorkersThanPlannedKeepsItsGlobalBatch() throws Exception {
     Path run = work.resolve("resumed");
-    Process driver = cluster.start(train("resumed", "--checkpoint-rounds", "2"), "resumed");
+    Process driver = cluster.start(train("resumed", 3, 3, "--checkpoint-rounds", "2"), "resumed");
     waitForRound(run, driver, r -> r.path("epoch").asInt() == 1 && r.path("round").asInt() >= 5);
     driver.destroyForcibly();
     assertThat(driver.waitFor(1, TimeUnit.MINUTES)).isTrue();
     // The worker added by the first test goes too: 2 slots left for a run planned for 3.
     cluster.killWorker(lastWorker());
-    LocalCluster.Result resumed = cluster.run(train("resumed", "--resume"), "resumed-resume");
+    LocalCluster.Result resumed = cluster.run(train("resumed", 3, 2, "--resume"), "resumed-resume");
     assertThat(resumed.code()).as(resumed.log()).isZero();
     assertThat(resumed.log())
         .contains("resuming a run planned for 3 workers with 2 now: its global batch stays 3 x 16");
@@ -197,6 +270,13 @@ class ElasticClusterIT {
         .reduce((a, b) -> b)
         .orElseThrow()
         .split(" ")[0];
+  }
+
+  /** The distinct GPU addresses a round's tasks reported, as "gpuN". */
+  private static Set<String> gpus(JsonNode round) {
+    Set<String> out = new TreeSet<>();
+    round.path("workerDevices").forEach(d -> out.add(d.asText().replaceAll(".*:", "")));
+    return out;
   }
 
   private static Set<String> executors(JsonNode round) {

@@ -25,7 +25,11 @@ final class LocalCluster implements AutoCloseable {
   private final String master;
   private final int uiPort;
 
-  private LocalCluster(Path state, Path logs, String master, int uiPort) {
+  private final java.util.Map<String, String> daemonEnv;
+
+  private LocalCluster(
+      Path state, Path logs, String master, int uiPort, java.util.Map<String, String> daemonEnv) {
+    this.daemonEnv = daemonEnv;
     this.state = state;
     this.logs = logs;
     this.master = master;
@@ -34,12 +38,22 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts {@code workers} workers of {@code cores} cores under {@code root} (cleaned first). */
   static LocalCluster start(Path root, int workers, int cores) throws Exception {
+    return start(root, workers, cores, java.util.Map.of());
+  }
+
+  /**
+   * The same, with {@code daemonEnv} in the environment of the daemons (start.sh and add-worker.sh
+   * pass it on), e.g. {@code SPARK_WORKER_OPTS}.
+   */
+  static LocalCluster start(
+      Path root, int workers, int cores, java.util.Map<String, String> daemonEnv) throws Exception {
     Path state = root.resolve("cluster");
     Path logs = root.resolve("logs");
     if (Files.exists(state)) {
       runIn(
           logs,
           state,
+          java.util.Map.of(),
           List.of(script("local-cluster/stop.sh"), "--state", state.toString()),
           "stop-old");
     }
@@ -51,6 +65,7 @@ final class LocalCluster implements AutoCloseable {
         runIn(
             logs,
             state,
+            daemonEnv,
             List.of(
                 script("local-cluster/start.sh"),
                 "--workers",
@@ -69,7 +84,7 @@ final class LocalCluster implements AutoCloseable {
     assertThat(started.code()).as(started.log()).isZero();
     String master = Files.readString(state.resolve("master-url")).strip();
     assertThat(started.log()).contains(master);
-    LocalCluster cluster = new LocalCluster(state, logs, master, uiPort);
+    LocalCluster cluster = new LocalCluster(state, logs, master, uiPort, daemonEnv);
     assertThat(cluster.workerPids())
         .hasSize(workers)
         .allMatch(pid -> ProcessHandle.of(pid).isPresent());
@@ -91,7 +106,10 @@ final class LocalCluster implements AutoCloseable {
   /** Adds a worker of one core; returns its name (worker-N). */
   String addWorker() throws Exception {
     Result added =
-        run(
+        runIn(
+            logs,
+            state,
+            daemonEnv,
             List.of(script("local-cluster/add-worker.sh"), "--state", state.toString()),
             "add-worker");
     assertThat(added.code()).as(added.log()).isZero();
@@ -144,18 +162,21 @@ final class LocalCluster implements AutoCloseable {
             "--executor-memory",
             "2g",
             "--conf",
-            "spark.ui.enabled=false"));
+            "spark.ui.enabled=false",
+            // The driver on loopback too: nothing of the cluster leaves this host's 127.0.0.1.
+            "--conf",
+            "spark.driver.host=127.0.0.1"));
     command.addAll(List.of(extra));
     command.add("--");
     return command;
   }
 
   Process start(List<String> command, String name) throws IOException {
-    return startIn(logs, state, command, name);
+    return startIn(logs, state, java.util.Map.of(), command, name);
   }
 
   Result run(List<String> command, String name) throws Exception {
-    return runIn(logs, state, command, name);
+    return runIn(logs, state, java.util.Map.of(), command, name);
   }
 
   Result finish(Process p, String name) throws Exception {
@@ -179,7 +200,8 @@ final class LocalCluster implements AutoCloseable {
     return Path.of(relative).toAbsolutePath().toString();
   }
 
-  private static Process startIn(Path logs, Path state, List<String> command, String name)
+  private static Process startIn(
+      Path logs, Path state, java.util.Map<String, String> env, List<String> command, String name)
       throws IOException {
     ProcessBuilder pb =
         new ProcessBuilder(command)
@@ -187,18 +209,21 @@ final class LocalCluster implements AutoCloseable {
             .redirectOutput(logs.resolve(name + ".log").toFile());
     pb.environment().put("SPARK_HOME", state.resolve("spark-home").toString());
     pb.environment().put("EBV_PROGRESS", "lines");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.environment().remove("EBV_APP_JAR");
     // The executors' values must come from ebv-submit, not from this JVM through the workers.
     pb.environment().remove("OMP_WAIT_POLICY");
     pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
+    pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();
     return p;
   }
 
-  private static Result runIn(Path logs, Path state, List<String> command, String name)
+  private static Result runIn(
+      Path logs, Path state, java.util.Map<String, String> env, List<String> command, String name)
       throws Exception {
-    return finishIn(logs, startIn(logs, state, command, name), name);
+    return finishIn(logs, startIn(logs, state, env, command, name), name);
   }
 
   private static Result finishIn(Path logs, Process p, String name) throws Exception {

@@ -84,14 +84,7 @@ class YarnClusterIT {
 
   @Test
   void clusterModeJobRunsInYarnAndItsOutcomeReachesTheSubmitter() throws Exception {
-    Path sparkHome = root.resolve("spark-home");
-    Result home =
-        run(
-            List.of(
-                Path.of("local-cluster", "spark-home.sh").toAbsolutePath().toString(),
-                sparkHome.toString()),
-            "spark-home");
-    assertThat(home.code()).as(home.log()).isZero();
+    Path sparkHome = sparkHome();
 
     String basis = hdfs.getURI() + "/ebv/yarn-basis.ebv";
     Result ok = submit(sparkHome, "generate", "-n", "60", "-d", "12", "-a", "0.5", "-o", basis);
@@ -115,6 +108,89 @@ class YarnClusterIT {
             .toList();
     assertThat(failed).hasSize(1);
     assertThat(failed.get(0).getAppAttempts()).hasSize(1);
+  }
+
+  @Test
+  void trainingRunsOnYarnExecutorsFromAndIntoHdfs() throws Exception {
+    Path sparkHome = sparkHome();
+    String base = hdfs.getURI() + "/ebv/train";
+    Result prepared =
+        submit(
+            sparkHome,
+            "prepare",
+            "synthetic",
+            "--classes",
+            "4",
+            "--per-class",
+            "40",
+            "--size",
+            "16",
+            "-o",
+            base + "/table");
+    assertThat(prepared.code()).as(prepared.log()).isZero();
+    Result generated =
+        submit(sparkHome, "generate", "-n", "4", "-d", "8", "-a", "0.2", "-o", base + "/w.ebv");
+    assertThat(generated.code()).as(generated.log()).isZero();
+    Result trained =
+        submit(
+            sparkHome,
+            "train",
+            "--data",
+            base + "/table",
+            "--backbone",
+            "cnn-small",
+            "--head",
+            "ebv",
+            "--ebv",
+            base + "/w.ebv",
+            "--run",
+            base + "/run",
+            "--epochs",
+            "2",
+            "--batch",
+            "16",
+            "--averaging-frequency",
+            "2");
+    assertThat(trained.code()).as(trained.log()).isZero();
+    assertThat(trained.log()).contains("trained 2 epochs").contains("exit 0)");
+
+    // What the YARN executor did, from the files the run wrote on HDFS.
+    FileSystem fs = FileSystem.get(hdfs.getURI(), new Configuration(yarn.getConfig()));
+    assertThat(fs.exists(new org.apache.hadoop.fs.Path(base + "/run/_SUCCESS"))).isTrue();
+    List<com.fasterxml.jackson.databind.JsonNode> rounds = new ArrayList<>();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (var in = fs.open(new org.apache.hadoop.fs.Path(base + "/run/metrics.jsonl"))) {
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        var l = json.readTree(line);
+        if (l.has("round")) {
+          rounds.add(l);
+        }
+      }
+    }
+    assertThat(rounds).isNotEmpty();
+    for (var r : rounds) {
+      assertThat(r.path("roundPath").asText()).isEqualTo("owned");
+      assertThat(r.path("workers").asInt()).isEqualTo(1);
+      // Trained in a YARN container's executor (YARN numbers them from 1), not in the driver.
+      assertThat(r.path("workerDevices").toString()).matches("\\[\"[1-9][0-9]*:cpu\"]");
+      assertThat(r.path("loss").asDouble()).isFinite();
+    }
+    assertThat(rounds.get(rounds.size() - 1).path("networksReused").asInt()).isEqualTo(1);
+  }
+
+  /** A SPARK_HOME laid out by deploy/local-cluster/spark-home.sh (once per class). */
+  private Path sparkHome() throws Exception {
+    Path sparkHome = root.resolve("spark-home");
+    if (!Files.exists(sparkHome.resolve("bin"))) {
+      Result home =
+          run(
+              List.of(
+                  Path.of("local-cluster", "spark-home.sh").toAbsolutePath().toString(),
+                  sparkHome.toString()),
+              "spark-home");
+      assertThat(home.code()).as(home.log()).isZero();
+    }
+    return sparkHome;
   }
 
   private Result submit(Path sparkHome, String... ebv) throws Exception {

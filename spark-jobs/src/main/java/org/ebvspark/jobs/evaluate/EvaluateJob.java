@@ -136,7 +136,8 @@ public final class EvaluateJob {
               rdd -> writePredictions(rdd, predictions, conf));
       TopKEvaluation e = r.evaluation();
       double throughput = e.total() / r.seconds();
-      updateReport(dir, e, throughput, config.trainableParameters(), predictions, conf);
+      updateReport(
+          dir, e, throughput, config.trainableParameters(), predictions, r.workers(), conf);
       return new Result(e, throughput, predictions);
     } finally {
       spark.sparkContext().clearJobGroup();
@@ -221,6 +222,7 @@ public final class EvaluateJob {
       double throughput,
       long trainable,
       String predictions,
+      java.util.Collection<String> workers,
       Configuration conf)
       throws IOException {
     ObjectNode report;
@@ -245,6 +247,8 @@ public final class EvaluateJob {
     evaluation.put("trainableParameters", trainable);
     evaluation.put("imagesPerSecond", throughput);
     evaluation.put("predictions", predictions);
+    // Each task's executor and the GPU Spark assigned it, as the tasks reported them.
+    evaluation.put("workerDevices", List.copyOf(workers));
     evaluation.put("createdAt", Provenance.now());
     ObjectNode evaluations =
         report.has("evaluations")

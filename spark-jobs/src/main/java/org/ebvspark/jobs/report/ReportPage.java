@@ -496,6 +496,7 @@ final class ReportPage {
             "command",
             "createdAt",
             "executor",
+            "workerDevices",
             "recipe",
             "table",
             "tableCreatedAt",

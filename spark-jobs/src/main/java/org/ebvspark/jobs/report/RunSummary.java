@@ -324,6 +324,14 @@ final class RunSummary {
       m.put("basisChecksum", c.path("head").path("basisChecksum").asText(null));
       m.put("request", c.path("request"));
     }
+    // Where the rounds trained, as the tasks reported it: each executor and its GPU (or cpu).
+    java.util.SortedSet<String> devices = new java.util.TreeSet<>();
+    for (JsonNode r : run.rounds()) {
+      r.path("workerDevices").forEach(d -> devices.add(d.asText()));
+    }
+    if (!devices.isEmpty()) {
+      m.put("workerDevices", String.join(", ", devices));
+    }
     m.put("tablePrepReportSha256", run.tablePrepSha256());
     if (run.tablePrep() != null) {
       m.put("tableCreatedAt", run.tablePrep().path("createdAt").asText(null));

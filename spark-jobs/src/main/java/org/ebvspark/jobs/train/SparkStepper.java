@@ -14,6 +14,12 @@ public final class SparkStepper {
   /** How long a run waits for its first executor on a cluster. */
   static final double EXECUTOR_WAIT_SECONDS = 120;
 
+  /**
+   * Where the application asked for no executor count: the run starts once no executor has
+   * registered for this long.
+   */
+  static final double SETTLE_SECONDS = 5;
+
   /** Which code runs a round. */
   public enum RoundPath {
     OWNED,
@@ -58,7 +64,7 @@ public final class SparkStepper {
           planned =
               options.workers() > 0
                   ? options.workers()
-                  : ExecutorSlots.awaitAlive(sc.sc(), EXECUTOR_WAIT_SECONDS);
+                  : ExecutorSlots.awaitStart(sc.sc(), SETTLE_SECONDS, EXECUTOR_WAIT_SECONDS);
         }
         return planned;
       }

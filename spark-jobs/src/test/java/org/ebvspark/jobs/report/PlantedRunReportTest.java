@@ -107,6 +107,11 @@ class PlantedRunReportTest {
         .contains("is not there");
     assertThat(r.path("curves").path("rounds").size()).isEqualTo(3);
     assertThat(r.path("curves").path("epochs").size()).isEqualTo(1);
+    // Where the rounds trained, as the tasks reported it, in the data and on the page.
+    assertThat(r.path("provenance").path("workerDevices").asText()).isEqualTo("0:gpu1, 1:gpu0");
+    assertThat(Files.readString(report.resolve("index.html")))
+        .contains("<th>workerDevices</th>")
+        .contains("0:gpu1, 1:gpu0");
 
     // A report of ours is replaced by the next one; anything else in its place is refused.
     new ReportJob(spark, List.of(run.toString()), null, "val").execute();
@@ -210,7 +215,7 @@ class PlantedRunReportTest {
     config.put("command", HOSTILE_COMMAND);
     Files.write(run.resolve("config.json"), Provenance.json().writeValueAsBytes(config));
     String rounds =
-        "{\"epoch\":1,\"round\":1,\"iteration\":2,\"loss\":1.1,\"learningRate\":0.01,\"imagesPerSecond\":100,\"roundSeconds\":1.0}\n"
+        "{\"epoch\":1,\"round\":1,\"iteration\":2,\"loss\":1.1,\"learningRate\":0.01,\"imagesPerSecond\":100,\"roundSeconds\":1.0,\"workerDevices\":[\"0:gpu1\",\"1:gpu0\"]}\n"
             + "{\"epoch\":1,\"round\":2,\"iteration\":4,\"loss\":0.9,\"learningRate\":0.02,\"imagesPerSecond\":120,\"roundSeconds\":0.9}\n"
             + "{\"epoch\":1,\"round\":3,\"iteration\":6,\"loss\":0.8,\"learningRate\":0.03,\"imagesPerSecond\":110,\"roundSeconds\":0.8}\n"
             + "{\"epoch\":1,\"iteration\":6,\"trainLoss\":0.93,\"valTop1\":0.58,\"valTop5\":1.0}\n"
