@@ -37,7 +37,7 @@ for place in places:
             shares.setdefault((place, path), []).append(share)
             owned_only = ("launchSeconds", "taskStartSeconds", "resultSeconds", "imbalanceSeconds",
                           "taskSetupSecondsPerWorker", "dataWaitSecondsPerWorker", "averageSeconds")
-            cell = lambda k: "" if path == "dl4j" and k in owned_only else f"{median(rs, k):.3f}"
+            cell = lambda k: "" if (path == "dl4j" and k in owned_only) or k not in rs[0] else f"{median(rs, k):.3f}"
             keys = ["roundSeconds", "fitSecondsPerWorker", "outsideFitSeconds", "broadcastSeconds", *owned_only]
             rows.append(f"| {places[place]} | {path} | {rep} | {len(rs)} | " + " | ".join(cell(k) for k in keys)
                         + f" | {median(rs, 'imagesPerSecond'):.0f} | {100 * share:.1f}% |")
@@ -68,6 +68,7 @@ section = [
     *rows,
     "",
     *summary,
+    *([os.environ["EBV_BENCH_NOTE"]] if os.environ.get("EBV_BENCH_NOTE") else []),
 ]
 write_section(doc, "round-path", section)
 print("\n".join(section))
