@@ -59,10 +59,7 @@ class ElasticClusterIT {
             java.util.Map.of(
                 "SPARK_WORKER_OPTS",
                 "-Dspark.worker.resource.gpu.amount=1 -Dspark.worker.resource.gpu.discoveryScript="
-                    + discovery,
-                // The master gives a silent worker up after 10 s instead of 60.
-                "SPARK_MASTER_OPTS",
-                "-Dspark.worker.timeout=10"));
+                    + discovery));
     LocalCluster.Result prepared =
         cluster.run(
             ebv(
@@ -146,15 +143,16 @@ class ElasticClusterIT {
   @Order(1)
   void eachRoundTrainsOnTheExecutorsAliveAtItsStart() throws Exception {
     Path run = work.resolve("elastic");
-    // Long enough (6 epochs of about 8 rounds) for an added worker's executor to start and join.
-    Process driver = cluster.start(train("elastic", 6, 3), "elastic");
+    // Long enough (8 epochs of about 8 rounds) for an added worker's executor to start and join
+    // after the master's timeout. (A 10 s spark.worker.timeout made loaded workers look lost.)
+    Process driver = cluster.start(train("elastic", 8, 3), "elastic");
     waitForRound(run, driver, r -> r.path("epoch").asInt() == 1 && r.path("round").asInt() >= 2);
     cluster.killWorker("worker-3");
     int lost =
         waitForRound(run, driver, r -> r.path("workers").asInt() == 2).path("iteration").asInt();
     String added = cluster.addWorker();
     // A standalone master learns that a killed worker is gone only when its heartbeat times out
-    // (spark.worker.timeout, 10 s here): until then it counts the lost executor's core as the
+    // (spark.worker.timeout, 60 s): until then it counts the lost executor's core as the
     // application's, and so starts the added worker's executor only after it.
     waitForRound(
         run,
