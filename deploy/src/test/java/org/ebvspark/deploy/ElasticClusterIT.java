@@ -143,9 +143,10 @@ class ElasticClusterIT {
   @Order(1)
   void eachRoundTrainsOnTheExecutorsAliveAtItsStart() throws Exception {
     Path run = work.resolve("elastic");
-    // Long enough (8 epochs of about 8 rounds) for an added worker's executor to start and join
-    // after the master's timeout. (A 10 s spark.worker.timeout made loaded workers look lost.)
-    Process driver = cluster.start(train("elastic", 8, 3), "elastic");
+    // Long enough (12 epochs of about 8 rounds) for an added worker's executor to start and join
+    // after the master's 60 s timeout, also where the training runs fast: under load the executor
+    // joined in the 8th epoch. (A 10 s spark.worker.timeout made loaded workers look lost.)
+    Process driver = cluster.start(train("elastic", 12, 3), "elastic");
     waitForRound(run, driver, r -> r.path("epoch").asInt() == 1 && r.path("round").asInt() >= 2);
     cluster.killWorker("worker-3");
     int lost =
